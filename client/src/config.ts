@@ -1,0 +1,34 @@
+/**
+ * Every setting the client reads, typed, in one place (rust-analyzer's `config.ts` idea).
+ * The server reads its own settings (`relatedWork.corpus`, ...) through `workspace/configuration`;
+ * the client only needs what it passes at start-up and what changes its own UI.
+ */
+import * as vscode from 'vscode';
+import type { InitializationOptions, SampleCorpusMode } from '../../server/src/protocol';
+
+export const SECTION = 'relatedWork';
+
+/** Settings whose change needs a server restart (the rest are pulled live by the server). */
+const RESTART_ON = ['trace.server'].map(s => `${SECTION}.${s}`);
+
+export class Config {
+  private get cfg(): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration(SECTION);
+  }
+
+  get corpus(): string[] { return this.cfg.get<string[]>('corpus', []); }
+  get sampleCorpus(): SampleCorpusMode { return this.cfg.get<SampleCorpusMode>('sampleCorpus', 'auto'); }
+  get statusBar(): boolean { return this.cfg.get<boolean>('statusBar.enabled', true); }
+
+  initializationOptions(sampleCorpusPath: string): InitializationOptions {
+    return { sampleCorpusPath, sampleCorpus: this.sampleCorpus };
+  }
+
+  static needsRestart(e: vscode.ConfigurationChangeEvent): boolean {
+    return RESTART_ON.some(s => e.affectsConfiguration(s));
+  }
+
+  static affectsStatusBar(e: vscode.ConfigurationChangeEvent): boolean {
+    return e.affectsConfiguration(`${SECTION}.statusBar.enabled`);
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Extension entry point: starts the language server, shows its status, and registers commands.
+ * Everything about papers happens in the server; the client is UI.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions,
+} from 'vscode-languageclient/node';
+import { StatusNotification, StatusRequest, type StatusResult } from '../../server/src/protocol';
+import { Config } from './config';
+import { StatusBar } from './statusBar';
+
+/** Languages whose documents the server reads (citations) or indexes (bibliographies). */
+export const DOCUMENT_LANGUAGES = ['latex', 'tex', 'markdown', 'quarto', 'rmd', 'bibtex'];
+
+export interface RelatedWorkApi {
+  client: LanguageClient;
+  /** Resolves once the server has indexed the corpus for the first time. */
+  ready: Promise<void>;
+}
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<RelatedWorkApi> {
+  const config = new Config();
+  const output = vscode.window.createOutputChannel('Related Work', { log: true });
+  const statusBar = new StatusBar(config.statusBar);
+  context.subscriptions.push(output, statusBar);
+
+  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: DOCUMENT_LANGUAGES.flatMap(language => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
+    synchronize: {
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{bib,bibtex,biblatex,json,jsonl,ndjson,txt,gz}'),
+    },
+    initializationOptions: config.initializationOptions(context.asAbsolutePath(path.join('dist', 'sample-corpus.txt'))),
+    outputChannel: output,
+  };
+  const lc = new LanguageClient('relatedWork', 'Related Work', serverOptions, clientOptions);
+  client = lc;
+
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>(resolve => (markReady = resolve));
+  const onStatus = (status: StatusResult, message?: string) => {
+    statusBar.update(status, message);
+    if (status.ready) markReady();
+  };
+  context.subscriptions.push(
+    lc.onNotification(StatusNotification.type, s => onStatus(s, s.message)),
+    lc.onDidChangeState(e => {
+      if (e.newState === State.Stopped) statusBar.stopped();
+      if (e.newState === State.Starting) statusBar.starting();
+      if (e.newState === State.Running) void lc.sendRequest(StatusRequest.type).then(s => onStatus(s), () => undefined);
+    }),
+    vscode.commands.registerCommand('relatedWork.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand('relatedWork.restartServer', async () => {
+      output.info('Restarting the language server');
+      await lc.restart();
+    }),
+    vscode.commands.registerCommand('relatedWork.showStatus', () => showStatus(lc)),
+    vscode.workspace.onDidChangeConfiguration(e => {
+      if (Config.affectsStatusBar(e)) statusBar.setVisible(config.statusBar);
+      if (Config.needsRestart(e)) void lc.restart();
+    }),
+  );
+
+  await lc.start();
+  return { client: lc, ready };
+}
+
+/** A Quick Pick listing every corpus source with its paper and error counts. */
+async function showStatus(lc: LanguageClient): Promise<void> {
+  const status = await lc.sendRequest(StatusRequest.type);
+  const items: (vscode.QuickPickItem & { path?: string })[] = status.sources.map(s => ({
+    label: `$(file) ${path.basename(s.path)}`,
+    description: `${s.papers.toLocaleString('en-US')} papers${s.errors ? `, ${s.errors} errors` : ''}`,
+    detail: s.path,
+    path: s.path,
+  }));
+  items.push({ label: '$(output) Show log', description: 'Related Work output channel' });
+  const pick = await vscode.window.showQuickPick(items, {
+    title: `Related Work: ${status.papers.toLocaleString('en-US')} papers${status.ready ? '' : ' (indexing…)'}`,
+    placeHolder: 'Open a corpus file',
+  });
+  if (!pick) return;
+  if (pick.path) await vscode.window.showTextDocument(vscode.Uri.file(pick.path));
+  else await vscode.commands.executeCommand('relatedWork.showOutput');
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+}

@@ -1,0 +1,43 @@
+/**
+ * Server settings: defaults, validation of what the client sends, and corpus path resolution.
+ * Everything the server reads from `relatedWork.*` or `initializationOptions` passes through here.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { InitializationOptions, SampleCorpusMode, ServerSettings } from './protocol';
+
+export const DEFAULT_SETTINGS: ServerSettings = {
+  corpus: [],
+  sampleCorpus: 'auto',
+  workspaceBibFiles: true,
+  citeCommands: [],
+  completionLimit: 50,
+};
+
+const SAMPLE_MODES: readonly SampleCorpusMode[] = ['auto', 'always', 'never'];
+
+function stringArray(v: unknown): string[] | undefined {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : undefined;
+}
+
+/** Settings from an untrusted JSON value (a `workspace/configuration` answer), falling back per field. */
+export function readSettings(raw: unknown, init: InitializationOptions = {}): ServerSettings {
+  const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const sample = r.sampleCorpus ?? init.sampleCorpus;
+  const limit = r.completionLimit;
+  return {
+    corpus: [...(stringArray(init.corpus) ?? []), ...(stringArray(r.corpus) ?? [])],
+    sampleCorpus: SAMPLE_MODES.includes(sample as SampleCorpusMode) ? (sample as SampleCorpusMode) : DEFAULT_SETTINGS.sampleCorpus,
+    workspaceBibFiles: typeof r.workspaceBibFiles === 'boolean' ? r.workspaceBibFiles : DEFAULT_SETTINGS.workspaceBibFiles,
+    citeCommands: (stringArray(r.citeCommands) ?? []).map(c => c.replace(/^\\/, '')),
+    completionLimit: typeof limit === 'number' && limit >= 1 ? Math.min(Math.floor(limit), 500) : DEFAULT_SETTINGS.completionLimit,
+  };
+}
+
+/** A corpus entry as an absolute path or glob: `~/` expands to home, relative entries to `base`. */
+export function resolveCorpusEntry(entry: string, base: string | undefined): string {
+  const e = entry.trim();
+  if (e === '~' || e.startsWith('~/')) return path.join(os.homedir(), e.slice(1));
+  if (path.isAbsolute(e) || !base) return path.resolve(e);
+  return path.resolve(base, e);
+}

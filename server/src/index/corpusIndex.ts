@@ -1,0 +1,278 @@
+/**
+ * The searchable corpus: one `Segment` per source file plus a key table, with BM25 scoring over
+ * corpus-wide statistics. Replacing a source swaps its segment alone.
+ *
+ * Query modes:
+ * - `lookup` (completion, palette search): the last word may be a prefix (expanded to the most
+ *   frequent matching terms), papers matching more of the typed words come first, and a query that
+ *   is a prefix of a citation key puts those papers on top;
+ * - `related`: a bag of words (a paragraph); plain BM25, every term optional.
+ */
+import type { Paper } from '../corpus/paper';
+import { Segment } from './segment';
+import { forEachToken, STOPWORDS } from './tokenizer';
+
+export interface ScoredPaper {
+  paper: Paper;
+  score: number;
+}
+
+export interface QueryOptions {
+  mode: 'lookup' | 'related';
+  limit: number;
+}
+
+const K1 = 1.2;
+const B = 0.75;
+/** A prefix expands to at most this many terms (the most frequent ones) per segment. */
+const MAX_PREFIX_EXPANSION = 64;
+const COORDINATION = 1e4;
+const KEY_PREFIX_BONUS = 1e6;
+
+interface QueryToken {
+  text: string;
+  prefix: boolean;
+  /** How often the token occurs in the query (related mode weighs repeated words). */
+  count: number;
+}
+
+/** Per-segment scratch space reused across queries (the server answers one request at a time). */
+class Scratch {
+  readonly total: Float32Array;
+  readonly tokenScore: Float32Array;
+  readonly matched: Uint16Array;
+  readonly touched: Int32Array;
+  touchedCount = 0;
+  constructor(n: number) {
+    this.total = new Float32Array(n);
+    this.tokenScore = new Float32Array(n);
+    this.matched = new Uint16Array(n);
+    this.touched = new Int32Array(n);
+  }
+  reset(): void {
+    for (let i = 0; i < this.touchedCount; i++) {
+      const d = this.touched[i];
+      this.total[d] = 0;
+      this.matched[d] = 0;
+    }
+    this.touchedCount = 0;
+  }
+}
+
+interface Entry { path: string; segment: Segment; scratch: Scratch }
+
+export class CorpusIndex {
+  private entries: Entry[] = [];
+  private keyTable = new Map<string, Paper[]>();
+  private docCount = 0;
+  private totalLength = 0;
+
+  /** Sources in priority order (earlier wins for duplicate keys); `setSource` keeps this order. */
+  constructor(private readonly priority: (path: string) => number = () => 0) {}
+
+  get size(): number { return this.docCount; }
+
+  get sources(): readonly string[] { return this.entries.map(e => e.path); }
+
+  /** Adds or replaces the papers of one source file (a built segment, or papers to index now). */
+  setSource(path: string, content: Segment | readonly Paper[]): void {
+    const segment = content instanceof Segment ? content : Segment.build(content);
+    this.entries = this.entries.filter(e => e.path !== path);
+    this.entries.push({ path, segment, scratch: new Scratch(segment.size) });
+    this.entries.sort((a, b) => this.priority(a.path) - this.priority(b.path));
+    this.recompute();
+  }
+
+  removeSource(path: string): boolean {
+    const before = this.entries.length;
+    this.entries = this.entries.filter(e => e.path !== path);
+    if (this.entries.length === before) return false;
+    this.recompute();
+    return true;
+  }
+
+  private recompute(): void {
+    this.docCount = 0;
+    this.totalLength = 0;
+    this.keyTable = new Map();
+    for (const { segment } of this.entries) {
+      this.docCount += segment.size;
+      this.totalLength += segment.totalLength;
+      for (const p of segment.papers) {
+        const list = this.keyTable.get(p.key);
+        if (list) list.push(p); else this.keyTable.set(p.key, [p]);
+      }
+    }
+  }
+
+  /** Papers with exactly this key, highest-priority source first. */
+  byKey(key: string): readonly Paper[] { return this.keyTable.get(key) ?? []; }
+
+  /** The first `limit` papers in source priority order (what an empty completion shows). */
+  first(limit: number): Paper[] {
+    const out: Paper[] = [];
+    for (const { segment } of this.entries) {
+      for (const p of segment.papers) {
+        if (out.length >= limit) return out;
+        out.push(p);
+      }
+    }
+    return out;
+  }
+
+  query(text: string, options: QueryOptions): ScoredPaper[] {
+    const tokens = queryTokens(text, options.mode === 'lookup');
+    const keyPrefix = options.mode === 'lookup' ? keyPrefixOf(text) : undefined;
+    if (tokens.length === 0 && !keyPrefix) return [];
+    const avgLength = this.docCount ? this.totalLength / this.docCount : 1;
+    const expansions = tokens.map(t => this.expand(t));
+    const idf = new Map<string, number>();
+    for (const terms of expansions) for (const term of terms) {
+      if (!idf.has(term)) idf.set(term, bm25Idf(this.docCount, this.docFreq(term)));
+    }
+    const heap = new TopK(options.limit);
+    for (const entry of this.entries) {
+      const { segment, scratch } = entry;
+      scratch.reset();
+      tokens.forEach((token, ti) => this.scoreToken(entry, expansions[ti], idf, token.count, avgLength));
+      if (keyPrefix) {
+        for (const d of segment.keysWithPrefix(keyPrefix, options.limit)) {
+          if (scratch.total[d] === 0 && scratch.matched[d] === 0) scratch.touched[scratch.touchedCount++] = d;
+          scratch.total[d] += KEY_PREFIX_BONUS / (1 + segment.papers[d].key.length - keyPrefix.length);
+        }
+      }
+      const coordinate = options.mode === 'lookup';
+      for (let i = 0; i < scratch.touchedCount; i++) {
+        const d = scratch.touched[i];
+        const score = scratch.total[d] + (coordinate ? COORDINATION * scratch.matched[d] : 0);
+        heap.offer(score, segment.papers[d]);
+      }
+    }
+    return heap.sorted();
+  }
+
+  private docFreq(term: string): number {
+    let df = 0;
+    for (const { segment } of this.entries) {
+      const id = segment.termId(term);
+      if (id !== undefined) df += segment.docFreq(id);
+    }
+    return df;
+  }
+
+  /** The index terms a query token stands for: itself, or for a prefix the most frequent completions. */
+  private expand(token: QueryToken): string[] {
+    if (!token.prefix) return [token.text];
+    const found = new Map<string, number>();
+    for (const { segment } of this.entries) {
+      const ids = segment.prefixTerms(token.text);
+      let chosen: ArrayLike<number> = ids;
+      if (ids.length > MAX_PREFIX_EXPANSION) {
+        chosen = Array.from(ids).sort((a, b) => segment.docFreq(b) - segment.docFreq(a)).slice(0, MAX_PREFIX_EXPANSION);
+      }
+      for (let i = 0; i < chosen.length; i++) {
+        const term = segment.termString(chosen[i]);
+        found.set(term, (found.get(term) ?? 0) + segment.docFreq(chosen[i]));
+      }
+    }
+    const terms = [...found.entries()].sort((a, b) => b[1] - a[1]).slice(0, MAX_PREFIX_EXPANSION).map(e => e[0]);
+    // The exact word, when it exists, is always among the expansions.
+    if (!terms.includes(token.text) && found.has(token.text)) terms.push(token.text);
+    return terms;
+  }
+
+  /** Adds one query token's BM25 contribution (max over its expansions) to the segment's scratch. */
+  private scoreToken(entry: Entry, terms: string[], idf: Map<string, number>, queryCount: number, avgLength: number): void {
+    const { segment, scratch } = entry;
+    const { tokenScore, total, matched, touched } = scratch;
+    const local: number[] = [];
+    for (const term of terms) {
+      const id = segment.termId(term);
+      if (id === undefined) continue;
+      const weight = (idf.get(term) ?? 0) * queryCount;
+      const { start, end } = segment.postings(id);
+      for (let i = start; i < end; i++) {
+        const d = segment.docs[i];
+        const tf = segment.weights[i];
+        const s = weight * (tf * (K1 + 1)) / (tf + K1 * (1 - B + B * segment.docLength[d] / avgLength));
+        if (tokenScore[d] === 0) local.push(d);
+        if (s > tokenScore[d]) tokenScore[d] = s;
+      }
+    }
+    for (const d of local) {
+      if (total[d] === 0 && matched[d] === 0) touched[scratch.touchedCount++] = d;
+      total[d] += tokenScore[d];
+      matched[d]++;
+      tokenScore[d] = 0;
+    }
+  }
+}
+
+function bm25Idf(n: number, df: number): number {
+  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+}
+
+/** Query words; in lookup mode the last word is a prefix unless the text ends with a separator. */
+function queryTokens(text: string, prefixLast: boolean): QueryToken[] {
+  const byText = new Map<string, QueryToken>();
+  forEachToken(text, (tok, atEnd) => {
+    // Stopwords are dropped, except a last word still being typed ("the" may become "theory").
+    if (STOPWORDS.has(tok) && !(atEnd && prefixLast)) return;
+    const existing = byText.get(tok);
+    if (existing) { existing.count++; existing.prefix ||= atEnd && prefixLast; return; }
+    byText.set(tok, { text: tok, prefix: atEnd && prefixLast, count: 1 });
+  }, true);
+  return [...byText.values()];
+}
+
+/** In lookup mode a query without spaces may be the start of a citation key (`vaswani2017`, `10.1145/3`). */
+function keyPrefixOf(text: string): string | undefined {
+  const t = text.trim();
+  return t.length > 0 && !/\s/.test(t) ? t : undefined;
+}
+
+/** Keeps the `k` best-scored papers. */
+class TopK {
+  private readonly scores: number[] = [];
+  private readonly papers: Paper[] = [];
+  constructor(private readonly k: number) {}
+  offer(score: number, paper: Paper): void {
+    if (this.k <= 0) return;
+    if (this.scores.length < this.k) {
+      this.scores.push(score);
+      this.papers.push(paper);
+      this.up(this.scores.length - 1);
+    } else if (score > this.scores[0]) {
+      this.scores[0] = score;
+      this.papers[0] = paper;
+      this.down(0);
+    }
+  }
+  sorted(): ScoredPaper[] {
+    return this.scores.map((score, i) => ({ score, paper: this.papers[i] })).sort((a, b) => b.score - a.score);
+  }
+  private swap(i: number, j: number): void {
+    [this.scores[i], this.scores[j]] = [this.scores[j], this.scores[i]];
+    [this.papers[i], this.papers[j]] = [this.papers[j], this.papers[i]];
+  }
+  private up(i: number): void {
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.scores[p] <= this.scores[i]) return;
+      this.swap(i, p);
+      i = p;
+    }
+  }
+  private down(i: number): void {
+    const n = this.scores.length;
+    for (;;) {
+      const l = 2 * i + 1, r = l + 1;
+      let m = i;
+      if (l < n && this.scores[l] < this.scores[m]) m = l;
+      if (r < n && this.scores[r] < this.scores[m]) m = r;
+      if (m === i) return;
+      this.swap(i, m);
+      i = m;
+    }
+  }
+}

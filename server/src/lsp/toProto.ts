@@ -1,0 +1,126 @@
+/**
+ * The one place where domain results become LSP types (texlab's `to_proto` idea): completion
+ * items, hovers and the custom requests' paper items. All corpus text is untrusted: it is escaped
+ * for Markdown here, and links are only ever http(s) URLs built from DOI/URL/arXiv fields.
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  CompletionItemKind, MarkupKind, type CompletionItem, type CompletionList, type Hover,
+} from 'vscode-languageserver';
+import type { Paper } from '../corpus/paper';
+import type { CitationCompletion } from '../features/completion';
+import type { CitationHover } from '../features/hover';
+import type { ScoredPaper } from '../index/corpusIndex';
+import type { PaperItem } from '../protocol';
+
+const ABSTRACT_EXCERPT = 320;
+const HOVER_SENTENCES = 3;
+
+/**
+ * Escapes text so that Markdown renders it literally: no links (`:` is escaped so no autolink
+ * forms), no emphasis, HTML, code or math, and no list or heading at the start.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\\`*_{}[\]()#!|<>&~:$]/g, ch => (ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : `\\${ch}`))
+    .replace(/^(\s*)([-+=])/, '$1\\$2')
+    .replace(/^(\s*\d+)\./, '$1\\.');
+}
+
+/** "Vaswani, Shazeer, Parmar et al." */
+export function authorsShort(authors: readonly string[], max = 3): string {
+  if (authors.length === 0) return '';
+  const names = authors.slice(0, max).join(', ');
+  return authors.length > max ? `${names} et al.` : names;
+}
+
+/** "Vaswani, Shazeer, Parmar et al. (2017) NeurIPS" */
+export function byline(p: Paper): string {
+  return [authorsShort(p.authors), p.year !== undefined ? `(${p.year})` : '', p.venue ?? ''].filter(Boolean).join(' ');
+}
+
+function excerpt(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.lastIndexOf(' ', max);
+  return `${text.slice(0, cut > max / 2 ? cut : max)}…`;
+}
+
+function firstSentences(text: string, n: number): string {
+  const sentences = text.match(/[^.!?]+(?:[.!?]+(?=\s|$)|$)/g) ?? [text];
+  return excerpt(sentences.slice(0, n).join('').trim(), 700);
+}
+
+/** http(s) links for a paper: DOI, URL, arXiv. Anything else (javascript:, command:) is dropped. */
+export function paperLinks(p: Paper): { label: string; href: string }[] {
+  const links: { label: string; href: string }[] = [];
+  if (p.doi) links.push({ label: `doi:${p.doi}`, href: `https://doi.org/${encodeURI(p.doi)}` });
+  if (p.url && /^https?:\/\/[^\s]+$/i.test(p.url)) links.push({ label: p.url, href: encodeURI(decodeSafe(p.url)) });
+  if (p.arxiv) links.push({ label: `arXiv:${p.arxiv}`, href: `https://arxiv.org/abs/${encodeURI(p.arxiv)}` });
+  return links;
+}
+
+function decodeSafe(u: string): string {
+  try { return decodeURI(u); } catch { return u; }
+}
+
+/** A Markdown link whose target cannot break out of the `(...)`. */
+function mdLink(label: string, href: string): string {
+  return `[${escapeMarkdown(label)}](${href.replace(/[()\s<>]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)})`;
+}
+
+function sourceLink(p: Paper): string {
+  const line = p.range.start.line + 1;
+  const href = `${pathToFileURL(p.source).href}#L${line}`;
+  return mdLink(`${path.basename(p.source)}:${line}`, href);
+}
+
+export function paperMarkdown(p: Paper, opts: { abstract: 'excerpt' | 'sentences' }): string {
+  const parts = [`**${escapeMarkdown(p.title || p.key)}**`];
+  const by = byline(p);
+  if (by) parts.push(escapeMarkdown(by));
+  if (p.abstract) {
+    const text = opts.abstract === 'excerpt' ? excerpt(p.abstract, ABSTRACT_EXCERPT) : firstSentences(p.abstract, HOVER_SENTENCES);
+    parts.push(escapeMarkdown(text));
+  }
+  const links = paperLinks(p).map(l => mdLink(l.label, l.href));
+  links.push(sourceLink(p));
+  parts.push(links.join(' · '));
+  return parts.join('\n\n');
+}
+
+export function toCompletionList(c: CitationCompletion): CompletionList {
+  const range = c.context.range;
+  const items = c.results.map((r, i): CompletionItem => ({
+    label: r.paper.key,
+    kind: CompletionItemKind.Reference,
+    labelDetails: { detail: ` ${r.paper.title}`, description: byline(r.paper) },
+    detail: r.paper.title,
+    documentation: { kind: MarkupKind.Markdown, value: paperMarkdown(r.paper, { abstract: 'excerpt' }) },
+    // The server has ranked already: the filter text is what was typed, so the client keeps every
+    // item, and sortText keeps the server's order.
+    filterText: c.context.prefix,
+    sortText: String(i).padStart(5, '0'),
+    textEdit: { range, newText: r.paper.key },
+  }));
+  return { isIncomplete: c.incomplete, items };
+}
+
+export function toHover(h: CitationHover): Hover {
+  const range = h.occurrence.range;
+  if (h.papers.length === 0) {
+    return { range, contents: { kind: MarkupKind.Markdown, value: `Related Work: no paper with key \`${h.occurrence.key.replace(/`/g, '')}\` in the corpus.` } };
+  }
+  const [first, ...rest] = h.papers;
+  let value = paperMarkdown(first, { abstract: 'sentences' });
+  if (rest.length) value += `\n\n*Also in:* ${rest.map(sourceLink).join(', ')}`;
+  return { range, contents: { kind: MarkupKind.Markdown, value } };
+}
+
+export function toPaperItem(r: ScoredPaper): PaperItem {
+  const p = r.paper;
+  return {
+    key: p.key, title: p.title, authors: p.authors, year: p.year, venue: p.venue, abstract: p.abstract,
+    doi: p.doi, url: p.url, arxiv: p.arxiv, score: r.score, source: p.source,
+  };
+}

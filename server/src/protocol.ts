@@ -1,0 +1,96 @@
+/**
+ * Custom LSP requests and notifications, declared once and imported by both the client and the
+ * server (the vscode-eslint `customMessages` pattern). Change a shape here and both sides see it.
+ */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+
+export interface PaperItem {
+  key: string;
+  title: string;
+  authors: string[];
+  year?: number;
+  venue?: string;
+  abstract?: string;
+  doi?: string;
+  url?: string;
+  arxiv?: string;
+  score: number;
+  /** Absolute path of the corpus file the paper came from. */
+  source: string;
+}
+
+export interface SourceStatus {
+  path: string;
+  papers: number;
+  errors: number;
+}
+
+export interface StatusResult {
+  ready: boolean;
+  papers: number;
+  sources: SourceStatus[];
+}
+
+export interface SearchParams {
+  query: string;
+  limit?: number;
+}
+
+export interface RelatedParams {
+  text: string;
+  limit?: number;
+  uri?: string;
+  position?: { line: number; character: number };
+}
+
+export interface ItemsResult {
+  items: PaperItem[];
+  /** True while the corpus is still being indexed: the items come from what is indexed so far. */
+  partial?: boolean;
+}
+
+export namespace StatusRequest {
+  export const method = 'relatedWork/status';
+  export const type = new RequestType0<StatusResult, void>(method);
+}
+export namespace SearchRequest {
+  export const method = 'relatedWork/search';
+  export const type = new RequestType<SearchParams, ItemsResult, void>(method);
+}
+export namespace RelatedRequest {
+  export const method = 'relatedWork/related';
+  export const type = new RequestType<RelatedParams, ItemsResult, void>(method);
+}
+/** Server → client whenever the index changes (loading progress, a file re-read). */
+export namespace StatusNotification {
+  export const method = 'relatedWork/didChangeStatus';
+  export const type = new NotificationType<StatusResult & { message?: string }>(method);
+}
+
+/** Options a generic LSP client may pass in `initializationOptions`. */
+export interface InitializationOptions {
+  /** Corpus files or globs (absolute, `~/`, or relative to the first workspace folder). */
+  corpus?: string[];
+  /** `auto` | `always` | `never`, as the `relatedWork.sampleCorpus` setting. */
+  sampleCorpus?: SampleCorpusMode;
+  /** Absolute path of the bundled sample corpus (the client passes it; headless uses dist/). */
+  sampleCorpusPath?: string;
+}
+
+export type SampleCorpusMode = 'auto' | 'always' | 'never';
+
+/**
+ * The `relatedWork.*` settings the server reads (pulled with `workspace/configuration`, section
+ * `relatedWork`). The client's own settings (trace, status bar) live in client/src/config.ts.
+ */
+export interface ServerSettings {
+  /** Corpus files or globs in addition to the workspace's `.bib` files. */
+  corpus: string[];
+  sampleCorpus: SampleCorpusMode;
+  /** Index every `.bib` file of the workspace folders. */
+  workspaceBibFiles: boolean;
+  /** Extra LaTeX citation commands, without the backslash (e.g. `mycite`). */
+  citeCommands: string[];
+  /** Most completion items returned per request. */
+  completionLimit: number;
+}

@@ -1,0 +1,148 @@
+/**
+ * The language server: a thin adapter from LSP to the pure features. It owns the connection, the
+ * open documents and the corpus manager; every handler calls one feature and converts its result
+ * with `lsp/toProto`. Runs over stdio (`node dist/server.js --stdio`) or IPC (VS Code).
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createConnection, DidChangeConfigurationNotification, FileChangeType, ProposedFeatures, TextDocuments,
+  TextDocumentSyncKind, type InitializeParams, type InitializeResult, type WorkDoneProgressServerReporter,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { DEFAULT_SETTINGS, readSettings } from './config';
+import { corpusFormat } from './corpus/loader';
+import { CorpusManager, planSources, type ProgressSink } from './corpusManager';
+import { completeCitation } from './features/completion';
+import { hoverCitation } from './features/hover';
+import { relatedPapers, searchPapers } from './features/search';
+import { toCompletionList, toHover, toPaperItem } from './lsp/toProto';
+import {
+  RelatedRequest, SearchRequest, StatusNotification, StatusRequest,
+  type InitializationOptions, type ItemsResult, type ServerSettings,
+} from './protocol';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+
+let settings: ServerSettings = DEFAULT_SETTINGS;
+let initOptions: InitializationOptions = {};
+let folders: string[] = [];
+let canPullConfiguration = false;
+let canReportProgress = false;
+
+const log = {
+  info: (m: string) => connection.console.info(m),
+  warn: (m: string) => connection.console.warn(m),
+  error: (m: string) => connection.console.error(m),
+};
+
+function progressSink(): ProgressSink {
+  if (!canReportProgress) return { begin() {}, report() {}, done() {} };
+  let reporter: Promise<WorkDoneProgressServerReporter> | undefined;
+  return {
+    begin(title) {
+      reporter = connection.window.createWorkDoneProgress().then(r => { r.begin(title, 0, undefined, false); return r; });
+      reporter.catch(() => undefined);
+    },
+    report(message, percentage) { void reporter?.then(r => r.report(percentage, message), () => undefined); },
+    done() { void reporter?.then(r => r.done(), () => undefined); },
+  };
+}
+
+const corpus = new CorpusManager(
+  log,
+  (status, message) => void connection.sendNotification(StatusNotification.type, { ...status, message }),
+  progressSink,
+);
+
+/** Runs a handler; a failure is logged and answered with `fallback` instead of killing the server. */
+function guard<T>(name: string, fallback: T, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    log.error(`${name} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    return fallback;
+  }
+}
+
+connection.onInitialize((params: InitializeParams): InitializeResult => {
+  initOptions = (params.initializationOptions ?? {}) as InitializationOptions;
+  const wsFolders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: '' }] : []);
+  folders = wsFolders.filter(f => f.uri.startsWith('file:')).map(f => fileURLToPath(f.uri));
+  canPullConfiguration = !!params.capabilities.workspace?.configuration;
+  canReportProgress = !!params.capabilities.window?.workDoneProgress;
+  settings = readSettings({}, initOptions);
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      completionProvider: { triggerCharacters: ['{', ',', '@', '['] },
+      hoverProvider: true,
+    },
+    serverInfo: { name: 'related-work' },
+  };
+});
+
+connection.onInitialized(() => {
+  if (canPullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'relatedWork' });
+  void refreshCorpus();
+});
+
+async function refreshCorpus(): Promise<void> {
+  try {
+    if (canPullConfiguration) {
+      const [raw] = await connection.workspace.getConfiguration([{ section: 'relatedWork' }]);
+      settings = readSettings(raw, initOptions);
+    }
+    const samplePath = initOptions.sampleCorpusPath ?? path.join(__dirname, 'sample-corpus.txt');
+    await corpus.apply(await planSources(settings, folders, samplePath));
+  } catch (e) {
+    log.error(`Loading the corpus failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  }
+}
+
+connection.onDidChangeConfiguration(() => void refreshCorpus());
+
+connection.onDidChangeWatchedFiles(params => {
+  let replan = false;
+  for (const change of params.changes) {
+    if (!change.uri.startsWith('file:')) continue;
+    const file = path.normalize(fileURLToPath(change.uri));
+    if (!corpusFormat(file)) continue;
+    if (change.type === FileChangeType.Deleted) corpus.remove(file);
+    else if (corpus.isSource(file)) void corpus.reload(file);
+    replan = true; // a created or deleted file may change which files make up the corpus
+  }
+  if (replan) void refreshCorpus();
+});
+
+connection.onCompletion(params => guard('completion', null, () => {
+  const doc = documents.get(params.textDocument.uri);
+  if (!doc) return null;
+  const result = completeCitation(doc.getText(), params.position, doc.languageId, corpus.index, {
+    limit: settings.completionLimit, extraCommands: settings.citeCommands,
+  });
+  return result ? toCompletionList(result) : null;
+}));
+
+connection.onHover(params => guard('hover', null, () => {
+  const doc = documents.get(params.textDocument.uri);
+  if (!doc) return null;
+  const result = hoverCitation(doc.getText(), params.position, doc.languageId, corpus.index, settings.citeCommands);
+  return result ? toHover(result) : null;
+}));
+
+connection.onRequest(StatusRequest.type, () => corpus.status());
+
+connection.onRequest(SearchRequest.type, params => guard<ItemsResult>('search', { items: [] }, () => ({
+  items: searchPapers(corpus.index, String(params?.query ?? ''), params?.limit).map(toPaperItem),
+  partial: !corpus.ready || undefined,
+})));
+
+connection.onRequest(RelatedRequest.type, params => guard<ItemsResult>('related', { items: [] }, () => ({
+  items: relatedPapers(corpus.index, String(params?.text ?? ''), params?.limit).map(toPaperItem),
+  partial: !corpus.ready || undefined,
+})));
+
+documents.listen(connection);
+connection.listen();

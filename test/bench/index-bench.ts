@@ -1,0 +1,117 @@
+/**
+ * `npm run bench`: why the index is hand-written. On the 113k-record ACM-CR collection, in one
+ * run: parse time, index build time and heap, and query latency (completion-style prefix lookups
+ * and whole-sentence related-paper queries) for the project's index and for a default MiniSearch
+ * index of the same papers (the design card's library). Writes docs/benchmarks.md.
+ *   node out/test/bench/index-bench.js [--quick]   (--quick: 10k papers, for a smoke run)
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import MiniSearch from 'minisearch';
+import { parseBibtex } from '../../server/src/corpus/bibtex';
+import type { Paper } from '../../server/src/corpus/paper';
+import { CorpusIndex } from '../../server/src/index/corpusIndex';
+import { Segment } from '../../server/src/index/segment';
+import { corporaDir, repoRoot } from '../util/paths';
+
+const quick = process.argv.includes('--quick');
+const REPS = quick ? 1 : 3;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+}
+function time<T>(fn: () => T): [T, number] {
+  const t = process.hrtime.bigint();
+  const r = fn();
+  return [r, Number(process.hrtime.bigint() - t) / 1e6];
+}
+function heapMB(): number {
+  global.gc?.();
+  return process.memoryUsage().heapUsed / 1048576;
+}
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 10 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(2)} ms`);
+
+const bibText = zlib.gunzipSync(fs.readFileSync(path.join(corporaDir, 'acm-cr/collection.bib.gz'))).toString('utf8');
+const source = path.join(os.tmpdir(), 'acm-cr.bib');
+
+const parseTimes: number[] = [];
+let papers: Paper[] = [];
+for (let i = 0; i < REPS; i++) {
+  const [res, ms] = time(() => parseBibtex(bibText, source));
+  parseTimes.push(ms);
+  papers = res.papers;
+}
+if (quick) papers = papers.slice(0, 10_000);
+console.log(`parsed ${papers.length} papers, median ${fmt(median(parseTimes))}`);
+
+// Queries: completion-style (a title word and the prefix of the next one) and citing sentences.
+const titles = papers.filter(p => p.title.split(/\s+/).length >= 3).filter((_, i) => i % 97 === 0).slice(0, 300);
+const lookups = titles.map(p => {
+  const words = p.title.toLowerCase().split(/[^a-z0-9]+/).filter(w => w.length > 3);
+  return words.length >= 2 ? `${words[0]} ${words[1].slice(0, 3)}` : words[0] ?? 'search';
+});
+const topics = fs.readFileSync(path.join(corporaDir, 'acm-cr/sentences.topics'), 'utf8');
+const sentences = [...topics.matchAll(/<desc> Description:\s*\n([^\n]+)/g)].map(m => m[1]).slice(0, quick ? 50 : 200);
+
+// --- ours
+const buildTimes: number[] = [];
+let index = new CorpusIndex();
+const heapBefore = heapMB();
+for (let i = 0; i < REPS; i++) {
+  index = new CorpusIndex();
+  const [, ms] = time(() => index.setSource(source, Segment.build(papers)));
+  buildTimes.push(ms);
+}
+const oursHeap = heapMB() - heapBefore;
+const oursLookup = lookups.map(q => time(() => index.query(q, { mode: 'lookup', limit: 50 }))[1]);
+const oursRelated = sentences.map(q => time(() => index.query(q, { mode: 'related', limit: 10 }))[1]);
+console.log(`ours: build ${fmt(median(buildTimes))}, lookup p50 ${fmt(median(oursLookup))}, related p50 ${fmt(median(oursRelated))}`);
+
+// --- MiniSearch, default options, same fields (built once: it is the slow side)
+const msBefore = heapMB();
+const [ms, msBuild] = time(() => {
+  const m = new MiniSearch<{ id: number; key: string; title: string; authors: string; abstract: string; venue: string; year: string }>({
+    fields: ['key', 'title', 'authors', 'abstract', 'venue', 'year'], storeFields: [],
+  });
+  m.addAll(papers.map((p, id) => ({ id, key: p.key, title: p.title, authors: p.authors.join(' '), abstract: p.abstract ?? '', venue: p.venue ?? '', year: String(p.year ?? '') })));
+  return m;
+});
+const msHeap = heapMB() - msBefore;
+const msLookup = lookups.map(q => time(() => ms.search(q, { prefix: true, fuzzy: 0.2 }).slice(0, 50))[1]);
+const msRelated = sentences.map(q => time(() => ms.search(q).slice(0, 10))[1]);
+console.log(`minisearch: build ${fmt(msBuild)}, lookup p50 ${fmt(median(msLookup))}, related p50 ${fmt(median(msRelated))}`);
+
+const row = (what: string, o: number, m: number, unit = fmt) => `| ${what} | ${unit(o)} | ${unit(m)} | ${(m / o).toFixed(1)}× |`;
+const mb = (x: number) => `${x.toFixed(0)} MB`;
+const report = `# Benchmarks
+
+Produced by \`npm run bench\` (${new Date().toISOString().slice(0, 10)}); do not edit by hand.
+
+Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, MiniSearch ${require(path.join(repoRoot, 'node_modules/minisearch/package.json')).version}.
+Corpus: ACM-CR \`collection.bib.gz\` (${papers.length.toLocaleString('en-US')} papers${quick ? ', --quick subset' : ''}). Parse: median of ${REPS} runs ${fmt(median(parseTimes))} (min ${fmt(Math.min(...parseTimes))}, max ${fmt(Math.max(...parseTimes))}).
+
+## Index: hand-written segment vs. default MiniSearch
+
+Same papers and fields (key, title, authors, abstract, venue, year). Lookup = ${lookups.length} completion-style queries (a title word and three letters of the next, prefix search; MiniSearch with \`prefix: true, fuzzy: 0.2\`, as a completion provider would use it). Related = ${sentences.length} citing sentences from \`sentences.topics\` (MiniSearch default \`search\`). Build: median of ${REPS} for ours, one run for MiniSearch.
+
+| measure | ours | MiniSearch | MiniSearch / ours |
+| --- | --- | --- | --- |
+${row('build', median(buildTimes), msBuild)}
+${row('heap after build', oursHeap, msHeap, mb)}
+${row('lookup p50', median(oursLookup), median(msLookup))}
+${row('lookup p99', pct(oursLookup, 0.99), pct(msLookup, 0.99))}
+${row('related p50', median(oursRelated), median(msRelated))}
+${row('related p99', pct(oursRelated, 0.99), pct(msRelated, 0.99))}
+
+Command: \`npm run bench\` (runs \`node --expose-gc out/test/bench/index-bench.js\`).
+`;
+fs.mkdirSync(path.join(repoRoot, 'docs'), { recursive: true });
+if (!quick) fs.writeFileSync(path.join(repoRoot, 'docs/benchmarks.md'), report);
+console.log(report);

@@ -1,0 +1,56 @@
+/**
+ * What the e2e suites expect from the bundled sample corpus (server/data/sample-corpus.txt) and the
+ * sample workspace (test/fixtures/sample-workspace). The plain-text corpus has no authors or years,
+ * so the generated keys come from the titles. Shared by ui.e2e.ts and suite/extension.test.ts.
+ */
+export const EXTENSION_ID = 'related-work.related-work';
+
+/** Papers in the bundled sample corpus (package.json: "86 recent ML papers"). */
+export const SAMPLE_CORPUS_PAPERS = 86;
+
+export interface CiteCase {
+  /** File in the sample workspace. */
+  file: string;
+  languageId: string;
+  /** Text that opens a citation, typed on an empty line. */
+  opener: string;
+  /** What follows the key after accepting the completion (auto-closed by the editor or typed). */
+  closer: string;
+  /** A word from the paper's title, typed after the opener. */
+  query: string;
+  /** The key the completion should offer for `query`, and its paper's title. */
+  key: string;
+  title: string;
+  /** A key already cited in the file, and its title (for the hover checks). */
+  citedKey: string;
+  citedTitle: string;
+}
+
+export const LATEX: CiteCase = {
+  file: 'paper.tex',
+  languageId: 'latex',
+  opener: '\\cite{',
+  closer: '}',
+  query: 'medusa',
+  key: 'medusa',
+  title: 'Medusa: Simple LLM Inference Acceleration Framework with Multiple Decoding Heads',
+  citedKey: 'kangaroo',
+  citedTitle: 'Kangaroo: Lossless Self-Speculative Decoding via Double Early Exiting',
+};
+
+export const MARKDOWN: CiteCase = {
+  file: 'draft.md',
+  languageId: 'markdown',
+  opener: '[@',
+  closer: ']',
+  query: 'deberta',
+  key: 'deberta',
+  title: 'DeBERTa: Decoding-enhanced BERT with Disentangled Attention',
+  citedKey: 'distillspec',
+  citedTitle: 'DistillSpec: Improving Speculative Decoding via Knowledge Distillation',
+};
+
+/** Markdown as rendered in hovers escapes punctuation (`Medusa\:`); undo that for comparisons. */
+export function unescapeMarkdown(text: string): string {
+  return text.replace(/\\([\\`*_{}[\]()#+\-.!|<>&~=:$])/g, '$1');
+}

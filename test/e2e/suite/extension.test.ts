@@ -1,0 +1,189 @@
+/**
+ * Runs INSIDE the VS Code extension host (code-server's Node extension host), loaded through the
+ * extension-tests API by @vscode/test-electron's runTests (see ../run-ext-tests.ts). Uses the real
+ * `vscode` API against the real extension and its language server, on a copy of
+ * test/fixtures/sample-workspace (no .bib there, so the bundled sample corpus is indexed).
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { EXTENSION_ID, LATEX, MARKDOWN, SAMPLE_CORPUS_PAPERS, unescapeMarkdown, type CiteCase } from '../expected';
+
+interface Api {
+  client: { sendRequest<R>(method: string, params?: unknown): Promise<R> };
+  ready: Promise<void>;
+}
+interface LspCompletionList { isIncomplete: boolean; items: { label: string; sortText?: string }[] }
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+/** Polls `fn` until it returns a truthy value; throws with `what` after `timeoutMs`. */
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) { lastError = e; }
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    await sleep(200);
+  }
+}
+
+function withTimeout<T>(what: string, p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms))),
+  ]);
+}
+
+function label(item: vscode.CompletionItem): string {
+  return typeof item.label === 'string' ? item.label : item.label.label;
+}
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : c.value))).join('\n');
+}
+
+const wsUri = () => vscode.workspace.workspaceFolders![0].uri;
+
+async function open(file: string): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(wsUri(), file));
+  return vscode.window.showTextDocument(doc);
+}
+
+/** Appends `text` on a new last line of the document and returns the position at its end. */
+async function appendLine(editor: vscode.TextEditor, text: string): Promise<vscode.Position> {
+  const doc = editor.document;
+  const end = doc.lineAt(doc.lineCount - 1).range.end;
+  assert.ok(await editor.edit(b => b.insert(end, `\n${text}`)), 'edit applied');
+  return doc.lineAt(doc.lineCount - 1).range.end;
+}
+
+/** Replaces the last line (the scratch line added by appendLine). */
+async function setLastLine(editor: vscode.TextEditor, text: string): Promise<vscode.Position> {
+  const doc = editor.document;
+  const last = doc.lineAt(doc.lineCount - 1).range;
+  assert.ok(await editor.edit(b => b.replace(last, text)), 'edit applied');
+  return doc.lineAt(doc.lineCount - 1).range.end;
+}
+
+async function complete(doc: vscode.TextDocument, pos: vscode.Position, trigger?: string): Promise<vscode.CompletionList> {
+  return (await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, pos, trigger))!;
+}
+
+/** Our provider's items (kind Reference; other providers, e.g. words, are filtered out). */
+function ours(list: vscode.CompletionList): vscode.CompletionItem[] {
+  return list.items.filter(i => i.kind === vscode.CompletionItemKind.Reference);
+}
+
+let api: Api | undefined;
+let activeBeforeOpen = false;
+
+suite('Related Work (extension host)', () => {
+  suiteSetup(async function () {
+    this.timeout(240_000);
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is loaded`);
+    activeBeforeOpen = ext.isActive;
+    await open(LATEX.file);
+    await waitFor('the extension to activate', () => ext.isActive, 60_000);
+    api = ext.exports as Api | undefined;
+    if (api?.ready) {
+      await withTimeout('the server to report its index ready (exports.ready)', api.ready, 180_000);
+    } else {
+      // No API exported: the index is ready once completion returns papers.
+      const editor = vscode.window.activeTextEditor!;
+      const pos = await appendLine(editor, LATEX.opener);
+      await waitFor('completion items', async () => ours(await complete(editor.document, pos, '{')).length > 0, 180_000);
+      await vscode.commands.executeCommand('undo');
+    }
+    const e = vscode.env;
+    console.log(`    [env] VS Code ${vscode.version}, appName=${e.appName}, uiKind=${e.uiKind === vscode.UIKind.Web ? 'Web' : 'Desktop'}, remoteName=${e.remoteName}, node ${process.version}`);
+  });
+
+  test('activates on opening paper.tex and exports { client, ready }', () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    assert.equal(activeBeforeOpen, false, 'not active before a LaTeX/Markdown document was opened');
+    assert.equal(ext.isActive, true);
+    assert.equal(vscode.window.activeTextEditor?.document.languageId, 'latex');
+    assert.ok(api && typeof api.client?.sendRequest === 'function', 'exports.client is a LanguageClient');
+    assert.ok(api.ready instanceof Promise, 'exports.ready is a Promise');
+  });
+
+  test('the server indexed the bundled sample corpus', async () => {
+    assert.ok(api, 'exports');
+    const status = await api.client.sendRequest<{ ready: boolean; papers: number; sources: { path: string; papers: number }[] }>('relatedWork/status');
+    assert.equal(status.ready, true);
+    assert.equal(status.papers, SAMPLE_CORPUS_PAPERS, JSON.stringify(status));
+    assert.equal(status.sources.length, 1, JSON.stringify(status.sources));
+    assert.match(status.sources[0].path, /sample-corpus\.txt$/);
+  });
+
+  for (const c of [LATEX, MARKDOWN]) citationTests(c);
+});
+
+function citationTests(c: CiteCase): void {
+  const trigger = c.opener.slice(-1);
+  let editor: vscode.TextEditor;
+
+  suite(`${c.file} (${c.languageId})`, () => {
+    suiteSetup(async () => {
+      editor = await open(c.file);
+      assert.equal(editor.document.languageId, c.languageId);
+    });
+
+    test(`completion after ${c.opener} lists sample-corpus papers, isIncomplete`, async () => {
+      const pos = await appendLine(editor, c.opener);
+      const list = await complete(editor.document, pos, trigger);
+      const items = ours(list);
+      assert.ok(items.length > 0, 'some papers');
+      assert.ok(items.length <= 50, `at most relatedWork.completionLimit (50) items, got ${items.length}`);
+      assert.equal(list.isIncomplete, true, 'the list is incomplete: the server re-ranks as the user types');
+      for (const i of items) {
+        assert.ok(typeof i.detail === 'string' && i.detail.length > 0, `item ${label(i)} has its title as detail`);
+        assert.ok(i.sortText, `item ${label(i)} has a sortText`);
+      }
+    });
+
+    test(`completion for ${c.opener}${c.query} offers ${c.key} first, in the server's order`, async () => {
+      const pos = await setLastLine(editor, c.opener + c.query);
+      const list = await complete(editor.document, pos);
+      const items = ours(list);
+      assert.equal(list.isIncomplete, true);
+      assert.ok(items.length > 0, 'some papers');
+      assert.equal(label(items[0]), c.key, `first item; got ${items.slice(0, 5).map(label).join(', ')}`);
+      assert.equal(items[0].detail, c.title);
+      // VS Code orders by sortText; it must reproduce the server's ranking exactly.
+      const raw = await api!.client.sendRequest<LspCompletionList>('textDocument/completion', {
+        textDocument: { uri: editor.document.uri.toString() },
+        position: { line: pos.line, character: pos.character },
+      });
+      assert.deepEqual(items.map(label), raw.items.map(i => i.label), 'VS Code shows the server ranking');
+      const sortTexts = items.map(i => i.sortText!);
+      assert.deepEqual(sortTexts, [...sortTexts].sort(), 'sortText ascending');
+      assert.equal(new Set(sortTexts).size, sortTexts.length, 'sortText unique');
+      // The item replaces what was typed with the key.
+      const edit = items[0].textEdit ?? items[0].range;
+      assert.ok(edit, 'the item has an edit range');
+      const range = items[0].range instanceof vscode.Range ? items[0].range
+        : items[0].range ? items[0].range.replacing : undefined;
+      if (range) assert.equal(editor.document.getText(range), c.query);
+    });
+
+    test(`hover on ${c.citedKey} shows the paper's title`, async () => {
+      const text = editor.document.getText();
+      const at = text.indexOf(c.citedKey);
+      assert.ok(at >= 0, `${c.file} cites ${c.citedKey}`);
+      const pos = editor.document.positionAt(at + 2);
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, pos);
+      const md = unescapeMarkdown(hoverText(hovers ?? []));
+      assert.ok(md.includes(c.citedTitle), `hover: ${JSON.stringify(md.slice(0, 300))}`);
+    });
+
+    suiteTeardown(async () => {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    });
+  });
+}

@@ -1,0 +1,312 @@
+/**
+ * UI end-to-end test: a real VS Code workbench (code-server) in Debian's chromium, driven by
+ * playwright-core, with the extension installed from the .vsix (run.sh does the install). It opens
+ * the sample workspace's files through Quick Open, types citations, accepts completions with Enter
+ * and hovers the inserted keys - what a user does. Waits on DOM state with timeouts, never on fixed
+ * sleeps. Screenshots go to $SHOTS (default test-results/screenshots). Last line: `N passed, N failed`.
+ *
+ * Env: CS_URL (http://127.0.0.1:PORT), WS_DIR (the workspace copy code-server opened), SHOTS.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { LATEX, MARKDOWN, SAMPLE_CORPUS_PAPERS, type CiteCase } from './expected';
+import { EXPECTED_NOISE, launchBrowser, newPage, requireEnv, workbenchUrl } from './workbench';
+
+const base = requireEnv('CS_URL');
+const wsDir = requireEnv('WS_DIR');
+const shots = path.resolve(process.env.SHOTS || 'test-results/screenshots');
+const t0 = Date.now();
+const log = (...a: unknown[]) => console.log(`[ui +${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+
+interface Result { name: string; ok: boolean; info: string }
+const results: Result[] = [];
+let page: Page;
+let shotNo = 0;
+
+async function shot(name: string): Promise<string> {
+  const file = path.join(shots, `ui-${String(++shotNo).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file });
+  log('screenshot', path.relative(process.cwd(), file));
+  return file;
+}
+
+/** One named test case: passes when `fn` returns, fails (with a screenshot) when it throws. */
+async function test(name: string, fn: () => Promise<string | void>): Promise<boolean> {
+  try {
+    const info = (await fn()) || '';
+    results.push({ name, ok: true, info });
+    log('PASS', name, info);
+    return true;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n').slice(0, 6).join('\n') : String(e);
+    const file = await shot(`FAILED-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}`).catch(() => '');
+    results.push({ name, ok: false, info: msg });
+    log('FAIL', name, msg, file ? `(screenshot ${path.relative(process.cwd(), file)})` : '');
+    return false;
+  }
+}
+
+/** Effective opacity of an element (product over its ancestors); runs in the page. */
+interface DomNode { parentElement: DomNode | null }
+const HOVER_OPACITY = (el: DomNode): number => {
+  const win = globalThis as unknown as { getComputedStyle(e: DomNode): { opacity: string } };
+  let o = 1;
+  for (let e: DomNode | null = el; e; e = e.parentElement) o *= Number(win.getComputedStyle(e).opacity);
+  return o;
+};
+
+const nbsp = (s: string) => s.replace(/\u00a0/g, ' ');
+
+/** Polls `fn` until it returns a truthy value; throws `what` after `timeoutMs`. */
+async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
+    await new Promise(r => setTimeout(r, 100));
+  }
+}
+
+const editorLines = () => page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+
+async function openViaQuickOpen(file: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(file);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 20_000 });
+  await page.keyboard.press('Enter');
+  await page.locator(`.tabs-container .tab.active[data-resource-name="${file}"], .tabs-container .tab.active:has-text("${file}")`)
+    .first().waitFor({ timeout: 20_000 });
+  await editorLines().waitFor({ timeout: 20_000 });
+}
+
+async function languageMode(): Promise<string> {
+  return page.locator('[id="status.editor.mode"]').first().innerText({ timeout: 10_000 });
+}
+
+/** Moves the cursor to the start of a fresh empty line where a citation can be typed. */
+async function freshLine(c: CiteCase): Promise<void> {
+  const lines = fs.readFileSync(path.join(wsDir, c.file), 'utf8').split('\n');
+  const endDoc = lines.findIndex(l => l.startsWith('\\end{document}'));
+  await editorLines().click();
+  if (endDoc >= 0) {
+    // Go to Line (Ctrl+G) `\end{document}`, open a line above it.
+    await page.keyboard.press('Control+G');
+    await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.type(String(endDoc + 1));
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('ArrowUp');
+  } else {
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+  }
+}
+
+/** A suggest-widget row of ours: the key as label, with the Reference kind icon (not a word suggestion). */
+function suggestRow(key: string): Locator {
+  return page.locator('.editor-widget.suggest-widget.visible .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) })
+    .filter({ has: page.locator('.codicon-symbol-reference') });
+}
+
+async function visibleSuggestions(): Promise<string[]> {
+  const rows = page.locator('.editor-widget.suggest-widget.visible .monaco-list-row');
+  const out: { i: number; label: string }[] = [];
+  for (const row of await rows.all()) {
+    const i = Number(await row.getAttribute('data-index'));
+    out.push({ i, label: nbsp(await row.locator('.label-name').first().innerText()) });
+  }
+  return out.sort((a, b) => a.i - b.i).map(r => r.label);
+}
+
+/** The rendered line containing `needle` (Monaco renders spaces as NBSP). */
+async function lineWith(needle: string): Promise<Locator | undefined> {
+  for (const line of await page.locator('.editor-group-container.active .monaco-editor .view-line').all()) {
+    if (nbsp(await line.innerText()).includes(needle)) return line;
+  }
+  return undefined;
+}
+
+async function hoverOver(line: Locator, word: string): Promise<void> {
+  // Monospace: locate the token span holding the word and move to the middle of the word.
+  const spans = await line.locator('span > span').all();
+  for (const span of spans) {
+    const text = nbsp(await span.innerText());
+    const idx = text.indexOf(word);
+    if (idx < 0) continue;
+    const box = (await span.boundingBox())!;
+    const cw = box.width / text.length;
+    await page.mouse.move(box.x + cw * (idx + Math.min(2, word.length / 2)), box.y + box.height / 2);
+    return;
+  }
+  throw new Error(`no token containing ${JSON.stringify(word)} on the line`);
+}
+
+async function openTest(c: CiteCase, tag: string): Promise<void> {
+  await test(`open ${c.file} via Quick Open`, async () => {
+    await openViaQuickOpen(c.file);
+    const mode = await until(`language mode of ${c.file}`, async () => {
+      const m = await languageMode();
+      return m.toLowerCase().includes(c.languageId === 'latex' ? 'latex' : 'markdown') ? m : undefined;
+    });
+    await shot(`${tag}-opened`);
+    return `language mode: ${mode}`;
+  });
+}
+
+async function citationTests(c: CiteCase, tag: string): Promise<void> {
+  let typed = false;
+  await test(`${tag}: typing ${c.opener}${c.query} suggests ${c.key}`, async () => {
+    await freshLine(c);
+    await page.keyboard.type(c.opener, { delay: 40 });   // the trigger character opens the suggest widget
+    await page.keyboard.type(c.query, { delay: 40 });
+    typed = true;
+    // Normally the widget is already open; re-trigger (Ctrl+Space) only if it is not.
+    let how = 'trigger character';
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await suggestRow(c.key).first().waitFor({ state: 'visible', timeout: 5_000 });
+        break;
+      } catch (e) {
+        if (attempt >= 4) throw new Error(`${c.key} not suggested; rows: ${JSON.stringify(await visibleSuggestions())}`);
+        how = `Ctrl+Space retry #${attempt}`;
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Control+Space');
+      }
+    }
+    const labels = await visibleSuggestions();
+    await shot(`${tag}-suggest`);
+    return `${how}; suggestions: ${labels.slice(0, 6).join(', ')}${labels.length > 6 ? ', …' : ''}`;
+  });
+
+  await test(`${tag}: Enter inserts ${c.opener}${c.key}`, async () => {
+    if (!typed) throw new Error('skipped: the citation was not typed');
+    const labels = await visibleSuggestions();
+    const idx = labels.indexOf(c.key);
+    if (idx < 0) throw new Error(`${c.key} not in the suggest widget: ${JSON.stringify(labels)}`);
+    for (let i = 0; i < idx; i++) await page.keyboard.press('ArrowDown');
+    await page.locator('.editor-widget.suggest-widget.visible .monaco-list-row.focused .label-name', { hasText: c.key })
+      .first().waitFor({ timeout: 5_000 });
+    await page.keyboard.press('Enter');
+    // The typed word is replaced by the key: the line reads exactly opener + key (+ the closer
+    // when the editor auto-closed the bracket, as LaTeX does for `{`).
+    const inserted = `${c.opener}${c.key}`;
+    const line = await until(`editor text containing ${inserted}`, () => lineWith(inserted), 5_000);
+    await page.locator('.editor-widget.suggest-widget.visible').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+    let text = nbsp(await line.innerText()).trim();
+    if (text !== inserted && text !== inserted + c.closer) throw new Error(`line reads ${JSON.stringify(text)}, expected ${JSON.stringify(inserted + c.closer)}`);
+    const autoClosed = text.endsWith(c.closer);
+    if (!autoClosed) {
+      await page.keyboard.type(c.closer);       // Markdown does not auto-close `[`: close it like a user
+      const closed = await until(`editor text containing ${inserted + c.closer}`, () => lineWith(inserted + c.closer), 5_000);
+      text = nbsp(await closed.innerText()).trim();
+    }
+    await shot(`${tag}-accepted`);
+    return `line: ${JSON.stringify(text)}${autoClosed ? '' : ` (typed ${c.closer})`}${idx > 0 ? ` (row ${idx + 1})` : ''}`;
+  });
+
+  await test(`${tag}: hovering ${c.key} shows its title`, async () => {
+    const expected = `${c.opener}${c.key}${c.closer}`;
+    const line = await lineWith(expected);
+    if (!line) throw new Error(`skipped: no line with ${expected}`);
+    await page.keyboard.press('Escape');
+    const hover = page.locator('.monaco-hover', { hasText: c.title }).first();
+    for (let attempt = 1; ; attempt++) {
+      await page.mouse.move(5, 880);           // leave, then enter the word: a fresh hover request
+      await hoverOver(line, c.key);
+      try {
+        await hover.waitFor({ state: 'visible', timeout: 8_000 });
+        break;
+      } catch {
+        if (attempt >= 3) {
+          const seen = await page.locator('.monaco-hover').allInnerTexts();
+          throw new Error(`no hover with the title; hovers: ${JSON.stringify(seen.map(s => s.slice(0, 200)))}`);
+        }
+      }
+    }
+    const text = await hover.innerText();
+    // Let the fade-in finish so that the screenshot shows the hover as the user sees it.
+    const opaque = await until('the hover to be fully opaque', async () => (await hover.evaluate(HOVER_OPACITY)) >= 0.99, 3_000)
+      .catch(async () => `opacity ${await hover.evaluate(HOVER_OPACITY)}`);
+    await shot(`${tag}-hover`);
+    await page.mouse.move(5, 880);
+    return JSON.stringify(text.split('\n')[0]) + (opaque === true ? '' : ` (${opaque})`);
+  });
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(shots, { recursive: true });
+  for (const f of fs.readdirSync(shots)) if (/^ui-.*\.png$/.test(f)) fs.rmSync(path.join(shots, f));
+  const browser = await launchBrowser();
+  const consoleErrors: string[] = [];
+  try {
+    page = await newPage(browser);
+    page.on('console', m => { if (m.type() === 'error' && !EXPECTED_NOISE.test(m.text())) consoleErrors.push(m.text()); });
+    page.on('pageerror', e => consoleErrors.push(`pageerror: ${e.message}`));
+    page.setDefaultTimeout(30_000);
+
+    await test('workbench loads the sample workspace', async () => {
+      const url = await workbenchUrl(base, wsDir);
+      log('goto', url);
+      await page.goto(url);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: LATEX.file }).first().waitFor({ timeout: 60_000 });
+      await shot('workbench');
+    });
+
+    await openTest(LATEX, 'latex');
+
+    // The status bar item appears when the extension activates (onLanguage:latex), and reads
+    // "N papers" with the accessibility label "Related Work: N papers indexed" once indexed.
+    await test('status bar shows "Related Work: N papers indexed"', async () => {
+      const item = page.locator('.part.statusbar [aria-label*="papers indexed"]').first();
+      await item.waitFor({ timeout: 120_000 });
+      const label = (await item.getAttribute('aria-label')) ?? '';
+      const text = nbsp(await item.innerText()).trim();
+      const n = Number((label.match(/Related Work: ([\d,]+) papers indexed/)?.[1] ?? 'NaN').replace(/,/g, ''));
+      if (n !== SAMPLE_CORPUS_PAPERS) throw new Error(`expected ${SAMPLE_CORPUS_PAPERS} papers, aria-label ${JSON.stringify(label)}`);
+      if (!text.includes('papers')) throw new Error(`status text ${JSON.stringify(text)} lacks "papers"`);
+      await shot('status-bar');
+      return `text ${JSON.stringify(text)}, aria-label ${JSON.stringify(label)}`;
+    });
+
+    await citationTests(LATEX, 'latex');
+    await openTest(MARKDOWN, 'markdown');
+    await citationTests(MARKDOWN, 'markdown');
+
+    await test('Extensions view lists Related Work as installed', async () => {
+      await page.keyboard.press('Escape');
+      await page.locator('.activitybar .action-item a[aria-label^="Extensions"]').first().click();
+      const search = page.locator('.extensions-viewlet .suggest-input-container .monaco-editor').first();
+      await search.waitFor({ timeout: 20_000 });
+      await search.click();
+      await page.keyboard.type('@installed Related Work');
+      const row = page.locator('.extensions-viewlet .monaco-list-row', { hasText: 'Related Work' }).first();
+      await row.waitFor({ timeout: 30_000 });
+      await shot('extensions-view');
+      return nbsp(await row.innerText()).split('\n').slice(0, 3).join(' | ');
+    });
+  } finally {
+    fs.writeFileSync(path.join(shots, 'ui-console-errors.txt'), consoleErrors.join('\n'));
+    await browser.close();
+  }
+  if (consoleErrors.length) log(`${consoleErrors.length} workbench console errors (test-results/screenshots/ui-console-errors.txt)`);
+}
+
+main().catch(async e => {
+  results.push({ name: 'UI test harness', ok: false, info: e instanceof Error ? e.stack ?? e.message : String(e) });
+  console.log('[ui] harness error:', e);
+}).finally(() => {
+  const failed = results.filter(r => !r.ok);
+  console.log('');
+  for (const r of results) console.log(`  ${r.ok ? 'ok    ' : 'FAILED'} ${r.name}${r.ok ? '' : `\n         ${r.info.replace(/\n/g, '\n         ')}`}`);
+  console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
+  process.exit(failed.length ? 1 : 0);
+});

@@ -1,0 +1,114 @@
+/**
+ * A minimal LSP client for tests: spawns the bundled `dist/server.js --stdio`, answers the
+ * server's requests (configuration, progress, registration) like an editor would, and exposes
+ * typed helpers. Waits on notifications, never on timers.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { CompletionList, Hover, Position } from 'vscode-languageserver-protocol';
+import {
+  RelatedRequest, SearchRequest, StatusNotification, StatusRequest,
+  type InitializationOptions, type ItemsResult, type StatusResult,
+} from '../../server/src/protocol';
+import { repoRoot } from '../util/paths';
+
+export interface ServerOptions {
+  folders?: string[];
+  initializationOptions?: InitializationOptions;
+  /** What the client answers for `workspace/configuration` of section `relatedWork`. */
+  settings?: Record<string, unknown>;
+}
+
+export class TestServer {
+  private version = 0;
+  private readonly statusWaiters: { pred: (s: StatusResult) => boolean; resolve: (s: StatusResult) => void }[] = [];
+  readonly progress: unknown[] = [];
+  stderr = '';
+
+  private constructor(readonly process: ChildProcess, readonly connection: MessageConnection) {}
+
+  static async start(options: ServerOptions = {}): Promise<TestServer> {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const server = new TestServer(child, connection);
+    child.stderr!.on('data', d => (server.stderr += d));
+    connection.onRequest('workspace/configuration', () => [options.settings ?? {}]);
+    connection.onRequest('window/workDoneProgress/create', () => null);
+    connection.onRequest('client/registerCapability', () => null);
+    connection.onNotification('$/progress', p => { server.progress.push(p); });
+    connection.onNotification('window/logMessage', () => undefined);
+    connection.onNotification(StatusNotification.method, (s: StatusResult) => server.onStatus(s));
+    connection.listen();
+    const folders = options.folders ?? [];
+    await connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      workspaceFolders: folders.map(f => ({ uri: pathToFileURL(f).href, name: path.basename(f) })),
+      capabilities: { workspace: { configuration: true }, window: { workDoneProgress: true } },
+      initializationOptions: options.initializationOptions ?? {},
+    });
+    await connection.sendNotification('initialized', {});
+    return server;
+  }
+
+  private onStatus(s: StatusResult): void {
+    for (const w of [...this.statusWaiters]) {
+      if (w.pred(s)) {
+        this.statusWaiters.splice(this.statusWaiters.indexOf(w), 1);
+        w.resolve(s);
+      }
+    }
+  }
+
+  /** Resolves with the first status (already reached, or notified later) that satisfies `pred`. */
+  async waitForStatus(pred: (s: StatusResult) => boolean): Promise<StatusResult> {
+    const waiting = new Promise<StatusResult>(resolve => this.statusWaiters.push({ pred, resolve }));
+    const now = await this.status();
+    return pred(now) ? now : waiting;
+  }
+
+  /** Waits until the index is ready with at least one paper. */
+  ready(): Promise<StatusResult> {
+    return this.waitForStatus(s => s.ready && s.papers > 0);
+  }
+
+  status(): Promise<StatusResult> { return this.connection.sendRequest(StatusRequest.method); }
+
+  search(query: string, limit?: number): Promise<ItemsResult> {
+    return this.connection.sendRequest(SearchRequest.method, { query, limit });
+  }
+
+  related(text: string, limit?: number): Promise<ItemsResult> {
+    return this.connection.sendRequest(RelatedRequest.method, { text, limit });
+  }
+
+  /** Opens a document; returns its URI. */
+  async open(uri: string, languageId: string, text: string): Promise<string> {
+    await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: ++this.version, text } });
+    return uri;
+  }
+
+  completion(uri: string, position: Position): Promise<CompletionList | null> {
+    return this.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position });
+  }
+
+  hover(uri: string, position: Position): Promise<Hover | null> {
+    return this.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position });
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await this.connection.sendRequest('shutdown');
+      await this.connection.sendNotification('exit');
+    } catch { /* already gone */ }
+    this.connection.dispose();
+    if (this.process.exitCode === null) {
+      await new Promise<void>(resolve => {
+        const timer = setTimeout(() => { this.process.kill('SIGKILL'); resolve(); }, 5000);
+        this.process.once('exit', () => { clearTimeout(timer); resolve(); });
+      });
+    }
+  }
+}

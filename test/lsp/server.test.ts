@@ -1,0 +1,152 @@
+/**
+ * LSP-level tests: the bundled `dist/server.js` over stdio, on the bundled sample corpus and on the
+ * 27,848-entry NeurIPS/ICML/ICLR bibliography from ../shared/corpora (decompressed by the test).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { pathToFileURL } from 'node:url';
+import type { MarkupContent, Position } from 'vscode-languageserver-protocol';
+import { TestServer } from './lspClient';
+import { corporaDir } from '../util/paths';
+
+/** The position just after the first occurrence of `needle` (or inside it, at `offset`). */
+function positionOf(text: string, needle: string, offset = needle.length): Position {
+  const at = text.indexOf(needle);
+  assert.ok(at >= 0, `fixture lacks ${needle}`);
+  const before = text.slice(0, at + offset).split('\n');
+  return { line: before.length - 1, character: before[before.length - 1].length };
+}
+
+function hoverText(h: { contents: unknown } | null): string {
+  assert.ok(h, 'expected a hover');
+  return (h.contents as MarkupContent).value;
+}
+
+describe('bundled sample corpus', () => {
+  let server: TestServer;
+  const emptyFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-empty-'));
+  before(async () => {
+    server = await TestServer.start({ folders: [emptyFolder] });
+    await server.ready();
+  });
+  after(() => server.stop());
+
+  test('status reports the 86 sample papers from one source', async () => {
+    const s = await server.status();
+    assert.equal(s.ready, true);
+    assert.equal(s.papers, 86);
+    assert.equal(s.sources.length, 1);
+    assert.match(s.sources[0].path, /sample-corpus\.txt$/);
+    assert.equal(s.sources[0].papers, 86);
+  });
+
+  test('progress was reported while indexing', () => {
+    const kinds = server.progress.map(p => (p as { value: { kind: string } }).value.kind);
+    assert.ok(kinds.includes('begin') && kinds.includes('end'), `progress kinds: ${kinds}`);
+  });
+
+  test('LaTeX completion ranks free words typed inside \\cite{', async () => {
+    const text = 'As shown by \\citep[see][p. 3]{medusa decoding}, heads help.\n';
+    const uri = await server.open('untitled:paper.tex', 'latex', text);
+    const list = await server.completion(uri, positionOf(text, 'medusa decoding'));
+    assert.ok(list && list.items.length > 0);
+    assert.equal(list.isIncomplete, true);
+    const top = list.items[0];
+    assert.match(String(top.detail), /Medusa/);
+    assert.equal(top.filterText, 'medusa decoding');
+    assert.equal(top.sortText, '00000');
+    const edit = top.textEdit as { range: { start: Position; end: Position }; newText: string };
+    assert.equal(edit.newText, top.label);
+    assert.deepEqual(edit.range.start, positionOf(text, 'medusa decoding', 0));
+  });
+
+  test('Pandoc completion after [@ offers sample papers, capped and in server order', async () => {
+    const text = 'Speculative decoding [@';
+    const uri = await server.open('untitled:draft.md', 'markdown', text);
+    const list = await server.completion(uri, positionOf(text, '[@'));
+    assert.ok(list);
+    assert.equal(list.items.length, 50);
+    assert.deepEqual(list.items.map(i => i.sortText), list.items.map((_, i) => String(i).padStart(5, '0')));
+  });
+
+  test('no completion outside a citation', async () => {
+    const text = 'Plain text, e-mail me at john@example.com';
+    const uri = await server.open('untitled:other.md', 'markdown', text);
+    assert.equal(await server.completion(uri, positionOf(text, 'john@')), null);
+  });
+
+  test('hover on a cited key shows its title; an unknown key says so', async () => {
+    const { items } = await server.search('medusa', 1);
+    const key = items[0].key;
+    const text = `See \\cite{${key}, nosuchkey2020}.`;
+    const uri = await server.open('untitled:hover.tex', 'latex', text);
+    const md = hoverText(await server.hover(uri, positionOf(text, key, 2)));
+    assert.match(md, /Medusa/);
+    assert.match(md, /\(file:\/\/\S+\/sample-corpus\.txt#L\d+\)/);
+    const unknown = hoverText(await server.hover(uri, positionOf(text, 'nosuchkey2020', 3)));
+    assert.match(unknown, /no paper with key `nosuchkey2020`/);
+  });
+
+  test('search and related requests return typed items', async () => {
+    const search = await server.search('medusa', 5);
+    assert.ok(search.items.length >= 1);
+    assert.match(search.items[0].title, /Medusa/);
+    for (const key of ['key', 'title', 'authors', 'score', 'source'] as const) assert.ok(key in search.items[0]);
+    const related = await server.related('Speculative decoding with multiple decoding heads accelerates LLM inference \\cite{x}.', 5);
+    assert.ok(related.items.length > 0);
+    assert.ok(related.items.some(i => /Medusa|[Ss]peculative/.test(i.title)), related.items.map(i => i.title).join(' | '));
+  });
+});
+
+describe('NeurIPS/ICML/ICLR bibliography (27,848 entries)', { skip: !fs.existsSync(path.join(corporaDir, 'ml/neurips-icml-iclr.bib.gz')) && 'corpora absent' }, () => {
+  let server: TestServer;
+  let dir: string;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-ml-'));
+    const bib = path.join(dir, 'neurips-icml-iclr.bib');
+    fs.writeFileSync(bib, zlib.gunzipSync(fs.readFileSync(path.join(corporaDir, 'ml/neurips-icml-iclr.bib.gz'))));
+    // Passed as initializationOptions.corpus, the way a generic LSP client configures the server.
+    server = await TestServer.start({ folders: [fs.mkdtempSync(path.join(os.tmpdir(), 'rw-ws-'))], initializationOptions: { corpus: [bib] } });
+    await server.ready();
+  });
+  after(async () => { await server.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
+
+  test('indexes the whole file and no sample corpus', async () => {
+    const s = await server.status();
+    assert.equal(s.sources.length, 1);
+    assert.ok(s.papers > 27_000, `papers: ${s.papers}`);
+  });
+
+  test('\\cite{vaswani 2017 finds Attention is All you Need first', async () => {
+    const text = '\\begin{document}\nTransformers~\\cite{vaswani 2017';
+    const uri = await server.open('untitled:ml.tex', 'latex', text);
+    const list = await server.completion(uri, positionOf(text, 'vaswani 2017'));
+    assert.ok(list);
+    assert.equal(list.items[0].label, 'vaswani2017attention');
+    assert.equal(list.items[0].detail, 'Attention is All you Need');
+  });
+
+  test('a key prefix completes to the key', async () => {
+    const text = '\\citet{ho2020den}';
+    const uri = await server.open('untitled:ml2.tex', 'latex', text);
+    const list = await server.completion(uri, positionOf(text, 'ho2020den'));
+    assert.ok(list);
+    assert.equal(list.items[0].label, 'ho2020denoising');
+  });
+
+  test('hover shows title, authors, venue, abstract, links and the source line', async () => {
+    const text = 'Diffusion \\parencite{ho2020denoising}';
+    const uri = await server.open(pathToFileURL(path.join(dir, 'p.tex')).href, 'latex', text);
+    const md = hoverText(await server.hover(uri, positionOf(text, 'ho2020', 2)));
+    assert.match(md, /Denoising Diffusion Probabilistic Models/);
+    assert.match(md, /Ho, Jain, Abbeel|Jonathan Ho/);
+    assert.match(md, /2020/);
+    assert.match(md, /high quality image synthesis/);
+    assert.match(md, /https:\/\/arxiv\.org\/abs\/2006\.11239/);
+    assert.match(md, /\(file:\/\/\S+\/neurips-icml-iclr\.bib#L\d+\)/);
+  });
+});

@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Paper } from '../../server/src/corpus/paper';
+import { CorpusIndex } from '../../server/src/index/corpusIndex';
+import { tokenize } from '../../server/src/index/tokenizer';
+
+const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+function paper(key: string, title: string, extra: Partial<Paper> = {}): Paper {
+  return { key, type: 'article', title, authors: [], source: '/corpus/a.bib', range, ...extra };
+}
+
+const papers = [
+  paper('vaswani2017attention', 'Attention Is All You Need', { authors: ['Ashish Vaswani', 'Noam Shazeer'], year: 2017, venue: 'NeurIPS', abstract: 'The dominant sequence transduction models are based on recurrent networks.' }),
+  paper('cai2024medusa', 'Medusa: Simple LLM Inference Acceleration Framework with Multiple Decoding Heads', { authors: ['Tianle Cai'], year: 2024, abstract: 'Speculative decoding with extra heads.' }),
+  paper('leviathan2023fast', 'Fast Inference from Transformers via Speculative Decoding', { authors: ['Yaniv Leviathan'], year: 2023 }),
+  paper('muller2020theory', 'A Theory of Ünïcode Folding', { authors: ['Jürgen Müller'], year: 2020 }),
+  paper('10.1145/3331184.3331265', 'Deep Retrieval', { year: 2019 }),
+];
+
+function keys(index: CorpusIndex, q: string, mode: 'lookup' | 'related' = 'lookup'): string[] {
+  return index.query(q, { mode, limit: 10 }).map(r => r.paper.key);
+}
+
+test('tokenizer folds case and diacritics, splits letter/digit runs, drops stopwords', () => {
+  assert.deepEqual(tokenize('The Müller-Lyer GPT4 model of 2017'), ['muller', 'lyer', 'gpt', '4', 'model', '2017']);
+  assert.deepEqual(tokenize('vaswani2017attention'), ['vaswani', '2017', 'attention']);
+});
+
+test('free words typed in a citation find the paper; all words matched ranks first', () => {
+  const index = new CorpusIndex();
+  index.setSource('/corpus/a.bib', papers);
+  assert.equal(keys(index, 'medusa decoding')[0], 'cai2024medusa');
+  assert.equal(keys(index, 'vaswani 2017')[0], 'vaswani2017attention');
+  // "speculative decoding" is in Leviathan's title and Cai's abstract: both found, title first.
+  assert.deepEqual(keys(index, 'speculative decoding').slice(0, 2), ['leviathan2023fast', 'cai2024medusa']);
+});
+
+test('the last word is a prefix, including a stopword-looking one', () => {
+  const index = new CorpusIndex();
+  index.setSource('/corpus/a.bib', papers);
+  assert.equal(keys(index, 'medu')[0], 'cai2024medusa');
+  assert.equal(keys(index, 'the')[0], 'muller2020theory');
+  assert.deepEqual(keys(index, 'the '), []);
+});
+
+test('a key prefix (also a DOI) puts that key first; diacritics fold', () => {
+  const index = new CorpusIndex();
+  index.setSource('/corpus/a.bib', papers);
+  assert.equal(keys(index, 'lev')[0], 'leviathan2023fast');
+  assert.equal(keys(index, '10.1145/3331')[0], '10.1145/3331184.3331265');
+  assert.equal(keys(index, 'müller')[0], 'muller2020theory');
+  assert.equal(keys(index, 'unicode')[0], 'muller2020theory');
+});
+
+test('related mode is a bag of words; sources can be replaced and removed alone', () => {
+  const index = new CorpusIndex();
+  index.setSource('/corpus/a.bib', papers);
+  index.setSource('/corpus/b.bib', [paper('other2021', 'Speculative Sampling for Decoding', { source: '/corpus/b.bib' })]);
+  assert.equal(index.size, 6);
+  const related = keys(index, 'We accelerate inference with speculative decoding of transformers.', 'related');
+  assert.equal(related[0], 'leviathan2023fast');
+  assert.ok(related.includes('other2021'));
+  index.setSource('/corpus/b.bib', []);
+  assert.equal(index.size, 5);
+  assert.ok(!keys(index, 'sampling').includes('other2021'));
+  assert.equal(index.removeSource('/corpus/a.bib'), true);
+  assert.equal(index.size, 0);
+  assert.deepEqual(keys(index, 'medusa'), []);
+});
+
+test('byKey returns papers of the highest-priority source first', () => {
+  const order = ['/ws/refs.bib', '/corpus/a.bib'];
+  const index = new CorpusIndex(p => order.indexOf(p));
+  index.setSource('/corpus/a.bib', papers);
+  index.setSource('/ws/refs.bib', [paper('cai2024medusa', 'Medusa (workspace copy)', { source: '/ws/refs.bib' })]);
+  assert.deepEqual(index.byKey('cai2024medusa').map(p => p.source), ['/ws/refs.bib', '/corpus/a.bib']);
+  assert.deepEqual(index.byKey('missing'), []);
+});
