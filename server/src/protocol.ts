@@ -3,21 +3,14 @@
  * server (the vscode-eslint `customMessages` pattern). Change a shape here and both sides see it.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { Paper } from './corpus/paper';
 
-export interface PaperItem {
-  key: string;
-  title: string;
-  authors: string[];
-  year?: number;
-  venue?: string;
-  abstract?: string;
-  doi?: string;
-  url?: string;
-  arxiv?: string;
+/** A paper as the custom requests return it: the display fields of `Paper`, plus its score. */
+export type PaperItem = Pick<Paper, 'key' | 'title' | 'authors' | 'year' | 'venue' | 'abstract' | 'doi' | 'url' | 'arxiv'> & {
   score: number;
   /** Absolute path of the corpus file the paper came from. */
   source: string;
-}
+};
 
 export interface SourceStatus {
   path: string;

@@ -81,8 +81,11 @@ function isSpace(c: number): boolean {
 function isNameChar(c: number): boolean {
   return c >= 128 || (c === c && DELIMITER[c] === 0); // `c === c`: false for NaN (end of text)
 }
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
 function isTypeChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45;
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || isDigit(c) || c === 95 || c === 45;
 }
 
 interface RawEntry {
@@ -179,12 +182,14 @@ class Scanner {
     const typeStart = i;
     while (isTypeChar(text.charCodeAt(i))) i++;
     const type = lowerSlice(text, typeStart, i);
-    if (type === '' || type === 'comment') return; // BibTeX: the rest is comment text
+    if (type === 'comment') return; // BibTeX: the rest is comment text
     const open = text.charCodeAt(this.skipSpace(i));
-    if (open !== LBRACE && open !== LPAREN) {
-      // `user@example.org` in a comment is no entry; `@article` opening a line is a broken one.
-      if (this.startsLine(at)) throw new EntryError(`Expected "{" or "(" after "@${type}"`, at, i);
-      return;
+    const braced = open === LBRACE || open === LPAREN;
+    const validType = type !== '' && !isDigit(type.charCodeAt(0));
+    if (!braced || !validType) {
+      // `user@example.org` in a comment is no entry; `@article` or `@{` opening a line is a broken one.
+      if (!this.startsLine(at) || (!braced && !validType)) return;
+      throw new EntryError(validType ? `Expected "{" or "(" after "@${type}"` : type ? `"${type}" is not an entry type` : 'Expected an entry type after "@"', at, i);
     }
     const close = open === LBRACE ? RBRACE : RPAREN;
     this.pos = this.skipSpace(i) + 1;
@@ -283,7 +288,7 @@ class Scanner {
         let end = at;
         while (isNameChar(text.charCodeAt(end))) end++;
         const token = text.slice(at, end);
-        const part = c >= 48 && c <= 57 ? token : this.macro(token, at, end);
+        const part = isDigit(c) ? token : this.macro(token, at, end);
         if (build) out += part;
         this.pos = end;
       } else {
