@@ -3,7 +3,6 @@
  * each one (off the request path: the event loop is yielded between slices of work), swaps a
  * changed file's segment alone, and reports status and progress.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { corpusFormat, loadCorpusFile } from './corpus/loader';
@@ -64,6 +63,17 @@ export async function planSources(settings: ServerSettings, folders: string[], s
   return [...plans.values()].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
 }
 
+/** What the manager tells the outside world. */
+export interface CorpusEvents {
+  log: Logger;
+  /** The index changed (loading progress, a file re-read or removed). */
+  onStatus(status: StatusResult, message?: string): void;
+  /** A source's load problems, after each (re)load; an empty list when it is removed. */
+  onSourceErrors(file: string, errors: readonly LoadError[]): void;
+  /** A progress reporter for one round of loading. */
+  progress(): ProgressSink;
+}
+
 export class CorpusManager {
   readonly index: CorpusIndex;
   private readonly sources = new Map<string, SourceState>();
@@ -71,11 +81,7 @@ export class CorpusManager {
   private generation = 0;
   private loading = 0;
 
-  constructor(
-    private readonly log: Logger,
-    private readonly onStatus: (status: StatusResult, message?: string) => void,
-    private readonly progress: () => ProgressSink,
-  ) {
+  constructor(private readonly events: CorpusEvents) {
     this.index = new CorpusIndex(p => {
       const i = this.plan.findIndex(s => s.path === p);
       return i < 0 ? Number.MAX_SAFE_INTEGER : i;
@@ -103,7 +109,7 @@ export class CorpusManager {
     const wanted = new Set(plan.map(p => p.path));
     this.plan = plan;
     for (const p of [...this.sources.keys()]) {
-      if (!wanted.has(p)) { this.sources.delete(p); this.index.removeSource(p); }
+      if (!wanted.has(p)) this.drop(p);
     }
     const todo = plan.filter(p => !this.sources.has(p.path));
     await this.load(todo, generation);
@@ -117,16 +123,20 @@ export class CorpusManager {
 
   /** Drops a deleted file's papers. */
   remove(file: string): void {
-    if (this.sources.delete(file)) {
-      this.index.removeSource(file);
-      this.emit(`${path.basename(file)} removed`);
-    }
+    if (this.drop(file)) this.emit(`${path.basename(file)} removed`);
+  }
+
+  private drop(file: string): boolean {
+    if (!this.sources.delete(file)) return false;
+    this.index.removeSource(file);
+    this.events.onSourceErrors(file, []);
+    return true;
   }
 
   private async load(todo: SourcePlan[], generation: number): Promise<void> {
     if (todo.length === 0) return;
     this.loading++;
-    const sink = this.progress();
+    const sink = this.events.progress();
     sink.begin('Indexing papers');
     this.emit('Indexing…');
     try {
@@ -164,8 +174,9 @@ export class CorpusManager {
       kind: plan.kind, papers: result.papers.length, errors: result.errors,
       macros: result.macros, undefinedMacros: result.undefinedMacros,
     });
+    this.events.onSourceErrors(plan.path, result.errors);
     const errs = result.errors.filter(e => e.severity === 'error').length;
-    this.log.info(`${plan.path}: ${result.papers.length} papers, ${errs} errors, ${result.errors.length - errs} warnings (${Date.now() - started} ms)`);
+    this.events.log.info(`${plan.path}: ${result.papers.length} papers, ${errs} errors, ${result.errors.length - errs} warnings (${Date.now() - started} ms)`);
   }
 
   /** `@string` macros defined by the other BibTeX files of the corpus. */
@@ -187,15 +198,10 @@ export class CorpusManager {
   }
 
   private emit(message?: string): void {
-    this.onStatus(this.status(), message);
+    this.events.onStatus(this.status(), message);
   }
 }
 
 function yieldToRequests(): Promise<void> {
   return new Promise(resolve => setImmediate(resolve));
-}
-
-/** True when a path exists and is a regular file. */
-export function isFile(p: string): boolean {
-  try { return fs.statSync(p).isFile(); } catch { return false; }
 }

@@ -4,7 +4,7 @@
  * with `lsp/toProto`. Runs over stdio (`node dist/server.js --stdio`) or IPC (VS Code).
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   createConnection, DidChangeConfigurationNotification, FileChangeType, ProposedFeatures, TextDocuments,
   TextDocumentSyncKind, type InitializeParams, type InitializeResult, type WorkDoneProgressServerReporter,
@@ -16,7 +16,7 @@ import { CorpusManager, planSources, type ProgressSink } from './corpusManager';
 import { completeCitation } from './features/completion';
 import { hoverCitation } from './features/hover';
 import { relatedPapers, searchPapers } from './features/search';
-import { toCompletionList, toHover, toPaperItem } from './lsp/toProto';
+import { toCompletionList, toDiagnostics, toHover, toPaperItem } from './lsp/toProto';
 import {
   RelatedRequest, SearchRequest, StatusNotification, StatusRequest,
   type InitializationOptions, type ItemsResult, type ServerSettings,
@@ -50,11 +50,12 @@ function progressSink(): ProgressSink {
   };
 }
 
-const corpus = new CorpusManager(
+const corpus = new CorpusManager({
   log,
-  (status, message) => void connection.sendNotification(StatusNotification.type, { ...status, message }),
-  progressSink,
-);
+  onStatus: (status, message) => void connection.sendNotification(StatusNotification.type, { ...status, message }),
+  onSourceErrors: (file, errors) => void connection.sendDiagnostics({ uri: pathToFileURL(file).href, diagnostics: toDiagnostics(errors) }),
+  progress: progressSink,
+});
 
 /** Runs a handler; a failure is logged and answered with `fallback` instead of killing the server. */
 function guard<T>(name: string, fallback: T, fn: () => T): T {

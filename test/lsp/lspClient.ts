@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import type { CompletionList, Hover, Position } from 'vscode-languageserver-protocol';
+import type { CompletionList, Diagnostic, Hover, Position, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import {
   RelatedRequest, SearchRequest, StatusNotification, StatusRequest,
   type InitializationOptions, type ItemsResult, type StatusResult,
@@ -25,6 +25,8 @@ export class TestServer {
   private version = 0;
   private readonly statusWaiters: { pred: (s: StatusResult) => boolean; resolve: (s: StatusResult) => void }[] = [];
   readonly progress: unknown[] = [];
+  readonly diagnostics = new Map<string, Diagnostic[]>();
+  private readonly diagnosticWaiters = new Map<string, (d: Diagnostic[]) => void>();
   stderr = '';
 
   private constructor(readonly process: ChildProcess, readonly connection: MessageConnection) {}
@@ -40,6 +42,10 @@ export class TestServer {
     connection.onNotification('$/progress', p => { server.progress.push(p); });
     connection.onNotification('window/logMessage', () => undefined);
     connection.onNotification(StatusNotification.method, (s: StatusResult) => server.onStatus(s));
+    connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      server.diagnostics.set(p.uri, p.diagnostics);
+      server.diagnosticWaiters.get(p.uri)?.(p.diagnostics);
+    });
     connection.listen();
     const folders = options.folders ?? [];
     await connection.sendRequest('initialize', {
@@ -67,6 +73,13 @@ export class TestServer {
     const waiting = new Promise<StatusResult>(resolve => this.statusWaiters.push({ pred, resolve }));
     const now = await this.status();
     return pred(now) ? now : waiting;
+  }
+
+  /** The diagnostics published for `uri` (already, or the next time they are). */
+  diagnosticsFor(uri: string): Promise<Diagnostic[]> {
+    const known = this.diagnostics.get(uri);
+    if (known) return Promise.resolve(known);
+    return new Promise(resolve => this.diagnosticWaiters.set(uri, resolve));
   }
 
   /** Waits until the index is ready with at least one paper. */

@@ -150,3 +150,51 @@ describe('NeurIPS/ICML/ICLR bibliography (27,848 entries)', { skip: !fs.existsSy
     assert.match(md, /\(file:\/\/\S+\/neurips-icml-iclr\.bib#L\d+\)/);
   });
 });
+
+describe('a workspace .bib with a broken entry', () => {
+  let server: TestServer;
+  let ws: string;
+  const bib = [
+    '@string{nips = "Advances in Neural Information Processing Systems"}',
+    '@inproceedings{good2020,',
+    '  title = {A {G}ood {P}aper on {S}peculative {D}ecoding},',
+    '  author = {M{\\"u}ller, J{\\"o}rg and Smith, Ann},',
+    '  booktitle = nips, year = 2020',
+    '}',
+    '@article{broken2021,',
+    '  title = {Unterminated {brace},',
+    '  year = 2021',
+    '',
+    '@article{after2022, title = {Still Loaded After the Broken One}, year = {2022}}',
+  ].join('\n');
+  before(async () => {
+    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-broken-'));
+    fs.writeFileSync(path.join(ws, 'refs.bib'), bib);
+    server = await TestServer.start({ folders: [ws] });
+    await server.ready();
+  });
+  after(async () => { await server.stop(); fs.rmSync(ws, { recursive: true, force: true }); });
+
+  test('the workspace .bib replaces the sample corpus (sampleCorpus: auto)', async () => {
+    const s = await server.status();
+    assert.deepEqual(s.sources.map(x => path.basename(x.path)), ['refs.bib']);
+  });
+
+  test('the entries around the broken one load, decoded for display', async () => {
+    const { items } = await server.search('speculative', 5);
+    assert.equal(items[0].key, 'good2020');
+    assert.equal(items[0].title, 'A Good Paper on Speculative Decoding');
+    assert.deepEqual(items[0].authors, ['Jörg Müller', 'Ann Smith']);
+    assert.equal(items[0].venue, 'Advances in Neural Information Processing Systems');
+    assert.equal((await server.search('after2022', 1)).items[0]?.key, 'after2022');
+  });
+
+  test('the broken entry is a diagnostic on its line in the .bib', async () => {
+    const diags = await server.diagnosticsFor(pathToFileURL(path.join(ws, 'refs.bib')).href);
+    const errors = diags.filter(d => d.severity === 1);
+    assert.ok(errors.length >= 1, JSON.stringify(diags));
+    assert.ok(errors.some(d => d.range.start.line >= 6 && d.range.start.line <= 9), JSON.stringify(errors));
+    const status = await server.status();
+    assert.ok(status.sources[0].errors >= 1);
+  });
+});

@@ -81,11 +81,14 @@ function isSpace(c: number): boolean {
 function isNameChar(c: number): boolean {
   return c >= 128 || (c === c && DELIMITER[c] === 0); // `c === c`: false for NaN (end of text)
 }
+function isLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 function isTypeChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || isDigit(c) || c === 95 || c === 45;
+  return isLetter(c) || isDigit(c) || c === 95 || c === 45;
 }
 
 interface RawEntry {
@@ -143,7 +146,8 @@ class Scanner {
         if (!(e instanceof EntryError)) throw e;
         this.error(e.message, e.start, e.end);
         // An error found at the next entry's `@` (a missing `}`, say) resumes right there.
-        this.pos = e.resume ?? (this.entryStartAfter(e.start) === e.start ? e.start : this.resyncFrom(e.end));
+        const resume = e.resume ?? (this.entryStartAfter(e.start) === e.start ? e.start : this.resyncFrom(e.end));
+        this.pos = Math.max(resume, at + 1); // always forward
       }
     }
   }
@@ -185,7 +189,7 @@ class Scanner {
     if (type === 'comment') return; // BibTeX: the rest is comment text
     const open = text.charCodeAt(this.skipSpace(i));
     const braced = open === LBRACE || open === LPAREN;
-    const validType = type !== '' && !isDigit(type.charCodeAt(0));
+    const validType = isLetter(type.charCodeAt(0));
     if (!braced || !validType) {
       // `user@example.org` in a comment is no entry; `@article` or `@{` opening a line is a broken one.
       if (!this.startsLine(at) || (!braced && !validType)) return;
@@ -350,10 +354,9 @@ class Scanner {
   private entryStartAfter(i: number): number {
     const text = this.text;
     for (let c = text.charCodeAt(i); c === SPACE || c === TAB; c = text.charCodeAt(++i));
-    if (text.charCodeAt(i) !== AT) return -1;
+    if (text.charCodeAt(i) !== AT || !isLetter(text.charCodeAt(i + 1))) return -1;
     let j = i + 1;
     while (isTypeChar(text.charCodeAt(j))) j++;
-    if (j === i + 1) return -1;
     while (isSpace(text.charCodeAt(j))) j++;
     const c = text.charCodeAt(j);
     return c === LBRACE || c === LPAREN ? i : -1;

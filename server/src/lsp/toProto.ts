@@ -6,9 +6,9 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  CompletionItemKind, MarkupKind, type CompletionItem, type CompletionList, type Hover,
+  CompletionItemKind, DiagnosticSeverity, MarkupKind, type CompletionItem, type CompletionList, type Diagnostic, type Hover,
 } from 'vscode-languageserver';
-import type { Paper } from '../corpus/paper';
+import type { LoadError, Paper } from '../corpus/paper';
 import type { CitationCompletion } from '../features/completion';
 import type { CitationHover } from '../features/hover';
 import type { ScoredPaper } from '../index/corpusIndex';
@@ -123,4 +123,14 @@ export function toPaperItem(r: ScoredPaper): PaperItem {
     key: p.key, title: p.title, authors: p.authors, year: p.year, venue: p.venue, abstract: p.abstract,
     doi: p.doi, url: p.url, arxiv: p.arxiv, score: r.score, source: p.source,
   };
+}
+
+/** Load problems of a corpus file as diagnostics on that file. */
+export function toDiagnostics(errors: readonly LoadError[]): Diagnostic[] {
+  return errors.map(e => ({
+    range: e.range,
+    severity: e.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+    source: 'Related Work',
+    message: e.message,
+  }));
 }
