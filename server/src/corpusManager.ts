@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { corpusFormat, loadCorpusFile } from './corpus/loader';
-import type { LoadError } from './corpus/paper';
+import { uniqueKey } from './corpus/keys';
+import type { LoadError, Paper } from './corpus/paper';
 import { resolveCorpusEntry } from './config';
 import { CorpusIndex } from './index/corpusIndex';
 import { SegmentBuilder } from './index/segment';
@@ -161,6 +162,7 @@ export class CorpusManager {
     const result = await loadCorpusFile(plan.path, this.macrosExcept(plan.path));
     await yieldToRequests();
     if (generation !== this.generation) return;
+    this.uniquifyGeneratedKeys(plan.path, result.papers);
     const builder = new SegmentBuilder(result.papers);
     while (!builder.done) {
       const sliceStart = Date.now();
@@ -177,6 +179,20 @@ export class CorpusManager {
     this.events.onSourceErrors(plan.path, result.errors);
     const errs = result.errors.filter(e => e.severity === 'error').length;
     this.events.log.info(`${plan.path}: ${result.papers.length} papers, ${errs} errors, ${result.errors.length - errs} warnings (${Date.now() - started} ms)`);
+  }
+
+  /**
+   * Generated keys are unique within their file already; one that another source also uses gets
+   * the next `-b`, `-c`… suffix, so every generated key names one paper in the whole corpus.
+   */
+  private uniquifyGeneratedKeys(file: string, papers: Paper[]): void {
+    const clashes = (p: Paper) => p.keyGenerated && this.index.byKey(p.key).some(o => o.source !== file);
+    if (!papers.some(clashes)) return;
+    const taken = new Set(papers.map(p => p.key));
+    for (const source of this.index.sources) {
+      if (source !== file) for (const p of this.index.papersOf(source)) taken.add(p.key);
+    }
+    for (const p of papers) if (clashes(p)) p.key = uniqueKey(p.key, taken);
   }
 
   /** `@string` macros defined by the other BibTeX files of the corpus. */

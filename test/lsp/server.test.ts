@@ -11,7 +11,7 @@ import zlib from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import type { MarkupContent, Position } from 'vscode-languageserver-protocol';
 import { TestServer } from './lspClient';
-import { corporaDir } from '../util/paths';
+import { corporaDir, repoRoot } from '../util/paths';
 
 /** The position just after the first occurrence of `needle` (or inside it, at `offset`). */
 function positionOf(text: string, needle: string, offset = needle.length): Position {
@@ -197,4 +197,22 @@ describe('a workspace .bib with a broken entry', () => {
     const status = await server.status();
     assert.ok(status.sources[0].errors >= 1);
   });
+});
+
+test('generated keys are unique across the corpus, not only within a file', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-dup-'));
+  const copy = path.join(dir, 'copy.txt');
+  fs.copyFileSync(path.join(repoRoot, 'server/data/sample-corpus.txt'), copy);
+  const server = await TestServer.start({ folders: [dir], initializationOptions: { corpus: [copy], sampleCorpus: 'always' } });
+  try {
+    const status = await server.ready();
+    assert.equal(status.papers, 172);
+    const { items } = await server.search('medusa', 10);
+    const keys = items.filter(i => /^Medusa: Simple/.test(i.title)).map(i => i.key).sort();
+    assert.equal(keys.length, 2);
+    assert.notEqual(keys[0], keys[1]);
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -185,8 +185,11 @@ test('syntax errors: each costs its own entry only, with the range of the proble
     '{g, = {No field name}}', // 6
     '@article{h, title = , year = 1}', // 7
     '@article{i, title = {Last}}', // 8
-    '@article{j, title = {{Two {unclosed}, year = 2}', // 9
-    '@article{k, title = {Very last}}', // 10
+    '@{WASSA,', // 9
+    '}',
+    '@3d{x, title = {Digit type}}', // 11
+    '@article{j, title = {{Two {unclosed}, year = 2}', // 12
+    '@article{k, title = {Very last}}', // 13
   ].join('\n');
   const res = parseBibtex(text, SOURCE);
   assert.deepEqual(res.papers.map(p => p.key), ['f', 'i', 'k']);
@@ -197,7 +200,9 @@ test('syntax errors: each costs its own entry only, with the range of the proble
     'error 3:0-3:10 The entry "e" is not closed: "}" missing',
     'error 6:4-6:5 Unexpected "=" in entry "g"',
     'error 7:20-7:21 Expected a value for "title"',
-    'error 9:12-9:21 Unbalanced braces: the value of "title" is not closed',
+    'error 9:0-9:1 Expected an entry type after "@"',
+    'error 11:0-11:3 "3d" is not an entry type',
+    'error 12:12-12:21 Unbalanced braces: the value of "title" is not closed',
   ]);
 });
 
@@ -233,6 +238,30 @@ test('pathological input takes linear time: a megabyte of braces or @, 32k unclo
     const res = parseBibtex(text, SOURCE);
     assert.ok(Date.now() - started < 2000, `${text.slice(0, 10)}… took ${Date.now() - started} ms`);
     assert.equal(res.papers.length, 0);
+  }
+});
+
+test('fuzzed input: random edits of a valid file never throw or hang, and every range lies inside the text', () => {
+  const base = [
+    '@string{j = "J. Test"} @preamble{"x"}',
+    '@article{a, author = {M{\\"u}ller, J. and Doe, Jane}, title = "A {B} c", journal = j # " 1", year = 2001}',
+    '@inproceedings(b, title = {T}, crossref = {p}, note = {%, @, \\{})',
+    '@proceedings{p, booktitle = {P}, year = 2002, editor = {E}}',
+  ].join('\n');
+  let seed = 42;
+  const random = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const specials = '{}()@,="#%\\\n ';
+  for (let round = 0; round < 2000; round++) {
+    let text = base;
+    for (let edits = 1 + random(4); edits > 0; edits--) {
+      const at = random(text.length + 1);
+      text = random(2) ? text.slice(0, at) + specials[random(specials.length)] + text.slice(at) : text.slice(0, at) + text.slice(at + 1);
+    }
+    const lines = text.split('\n');
+    const inside = (r: SourceRange) => [r.start, r.end].every(p => p.line < lines.length && p.character <= lines[p.line].length);
+    const res = parseBibtex(text, SOURCE);
+    for (const p of res.papers) assert.ok(inside(p.range) && p.key, JSON.stringify(text));
+    for (const e of res.errors) assert.ok(inside(e.range), JSON.stringify([text, e]));
   }
 });
 

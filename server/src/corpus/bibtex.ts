@@ -398,6 +398,13 @@ class Scanner {
       if (first) this.error(`Duplicate key "${e.key}" (first at line ${this.lines.position(first.start).line + 1}): both entries are kept`, e.keyStart, e.keyStart + e.key.length, 'warning');
       else byKey.set(e.key, e);
     }
+    // Types and venues repeat across thousands of entries: one detached copy each.
+    const shared = new Map<string, string>();
+    const intern = (s: string): string => {
+      let copy = shared.get(s);
+      if (copy === undefined) shared.set(copy = detach(s), copy);
+      return copy;
+    };
     let byLowerKey: Map<string, RawEntry> | undefined;
     const lookup = (key: string): RawEntry | undefined => {
       const exact = byKey.get(key);
@@ -418,7 +425,7 @@ class Scanner {
         fields = inherit(fields, parent.fields);
         child = parent;
       }
-      return toPaper(e, fields, source, this.lines);
+      return toPaper(e, fields, source, this.lines, intern);
     });
   }
 }
@@ -432,16 +439,16 @@ function inherit(child: Fields, parent: Fields): Fields {
 }
 
 /** The paper of an entry; every string is `detach`ed, so the papers do not pin the file's text. */
-function toPaper(e: RawEntry, f: Fields, source: string, lines: LineIndex): Paper {
+function toPaper(e: RawEntry, f: Fields, source: string, lines: LineIndex, intern: (s: string) => string): Paper {
   const eprintType = (f[F.eprinttype] ?? f[F.archiveprefix])?.trim().toLowerCase();
   const venue = VENUE.find(slot => f[slot]?.trim());
   return makePaper({
     key: detach(e.key),
-    type: detach(e.type),
+    type: intern(e.type),
     title: detach(latexToUnicode(f[F.title] ?? '')),
     authors: names(f[F.author] ?? f[F.editor]),
     year: yearOf(f[F.year]) ?? yearOf(f[F.date]),
-    venue: venue === undefined ? undefined : detach(latexToUnicode(f[venue]!)),
+    venue: venue === undefined ? undefined : intern(latexToUnicode(f[venue]!)),
     abstract: detach(latexToUnicode(f[F.abstract] ?? '')),
     doi: detach(normalizeDoi(f[F.doi])),
     url: detach(f[F.url]?.trim()),

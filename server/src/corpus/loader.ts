@@ -66,9 +66,10 @@ export function parseCorpusText(text: string, path: string, externalMacros?: Rea
 /**
  * Bytes → text. UTF-8 (a BOM is dropped) and BOM-marked UTF-16 silently; anything else with a
  * warning naming the encoding used: BOM-less UTF-16 (by its zero bytes), an encoding the file
- * declares (`% Encoding: windows-1252` as JabRef writes, `-*- coding: latin-1 -*-` for Emacs),
- * GBK when every non-ASCII byte pairs up as a GB2312 character, else windows-1252 (every byte
- * decodes, so nothing is lost that was not already garbled).
+ * declares (`% Encoding: windows-1252` as JabRef writes, `-*- coding: latin-1 -*-` for Emacs;
+ * valid UTF-8 wins over a stale declaration), GBK when every non-ASCII byte pairs up as a GB2312
+ * character, else windows-1252 (every byte decodes, so nothing is lost that was not already
+ * garbled).
  */
 export function decodeBytes(bytes: Uint8Array): { text: string; warning?: string } {
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: decode('utf-16be', bytes) };

@@ -23,8 +23,6 @@ export class LineIndex {
     }
   }
 
-  get lineCount(): number { return this.count; }
-
   position(offset: number): SourcePosition {
     const starts = this.starts;
     let lo = 0, hi = this.count - 1;

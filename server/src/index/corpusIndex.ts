@@ -105,6 +105,11 @@ export class CorpusIndex {
     }
   }
 
+  /** The papers of one source, in file order. */
+  papersOf(path: string): readonly Paper[] {
+    return this.entries.find(e => e.path === path)?.segment.papers ?? [];
+  }
+
   /** Papers with exactly this key, highest-priority source first. */
   byKey(key: string): readonly Paper[] { return this.keyTable.get(key) ?? []; }
 
