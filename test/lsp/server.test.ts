@@ -33,7 +33,7 @@ describe('bundled sample corpus', () => {
     server = await TestServer.start({ folders: [emptyFolder] });
     await server.ready();
   });
-  after(() => server.stop());
+  after(async () => { await server.stop(); fs.rmSync(emptyFolder, { recursive: true, force: true }); });
 
   test('status reports the 86 sample papers from one source', async () => {
     const s = await server.status();
@@ -110,7 +110,10 @@ describe('NeurIPS/ICML/ICLR bibliography (27,848 entries)', { skip: !fs.existsSy
     const bib = path.join(dir, 'neurips-icml-iclr.bib');
     fs.writeFileSync(bib, zlib.gunzipSync(fs.readFileSync(path.join(corporaDir, 'ml/neurips-icml-iclr.bib.gz'))));
     // Passed as initializationOptions.corpus, the way a generic LSP client configures the server.
-    server = await TestServer.start({ folders: [fs.mkdtempSync(path.join(os.tmpdir(), 'rw-ws-'))], initializationOptions: { corpus: [bib] } });
+    // An empty workspace folder inside `dir`; the corpus comes from initializationOptions.corpus.
+    const ws = path.join(dir, 'ws');
+    fs.mkdirSync(ws);
+    server = await TestServer.start({ folders: [ws], initializationOptions: { corpus: [bib] } });
     await server.ready();
   });
   after(async () => { await server.stop(); fs.rmSync(dir, { recursive: true, force: true }); });

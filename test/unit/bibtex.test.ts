@@ -3,23 +3,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseBibtex } from '../../server/src/corpus/bibtex';
-import type { LoadError, Paper, SourceRange } from '../../server/src/corpus/paper';
+import type { Paper } from '../../server/src/corpus/paper';
+import { brief, insideText, range } from '../util/loadErrors';
 import { corporaDir } from '../util/paths';
 
 const SOURCE = '/corpus/refs.bib';
-
-function range(l1: number, c1: number, l2: number, c2: number): SourceRange {
-  return { start: { line: l1, character: c1 }, end: { line: l2, character: c2 } };
-}
 
 function only(text: string, externalMacros?: ReadonlyMap<string, string>): Paper {
   const { papers } = parseBibtex(text, SOURCE, externalMacros);
   assert.equal(papers.length, 1);
   return papers[0];
-}
-
-function brief(errors: LoadError[]): string[] {
-  return errors.map(e => `${e.severity} ${e.range.start.line}:${e.range.start.character}-${e.range.end.line}:${e.range.end.character} ${e.message}`);
 }
 
 test('an ACM-style entry: every Paper field, LaTeX decoded, names reordered, range of the whole entry', () => {
@@ -257,11 +250,10 @@ test('fuzzed input: random edits of a valid file never throw or hang, and every 
       const at = random(text.length + 1);
       text = random(2) ? text.slice(0, at) + specials[random(specials.length)] + text.slice(at) : text.slice(0, at) + text.slice(at + 1);
     }
-    const lines = text.split('\n');
-    const inside = (r: SourceRange) => [r.start, r.end].every(p => p.line < lines.length && p.character <= lines[p.line].length);
+    const lines = text.split(/\r\n?|\n/);
     const res = parseBibtex(text, SOURCE);
-    for (const p of res.papers) assert.ok(inside(p.range) && p.key, JSON.stringify(text));
-    for (const e of res.errors) assert.ok(inside(e.range), JSON.stringify([text, e]));
+    for (const p of res.papers) assert.ok(insideText(p.range, lines) && p.key, JSON.stringify(text));
+    for (const e of res.errors) assert.ok(insideText(e.range, lines), JSON.stringify([text, e]));
   }
 });
 

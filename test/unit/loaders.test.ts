@@ -8,17 +8,9 @@ import { parseCslJson } from '../../server/src/corpus/csljson';
 import { parseJsonLines } from '../../server/src/corpus/jsonl';
 import { generateKey, uniqueKey } from '../../server/src/corpus/keys';
 import { corpusFormat, decodeBytes, loadCorpusFile, parseCorpusText } from '../../server/src/corpus/loader';
-import type { LoadError, SourceRange } from '../../server/src/corpus/paper';
 import { parsePlainText } from '../../server/src/corpus/plaintext';
+import { brief, range } from '../util/loadErrors';
 import { corporaDir, repoRoot } from '../util/paths';
-
-function range(l1: number, c1: number, l2: number, c2: number): SourceRange {
-  return { start: { line: l1, character: c1 }, end: { line: l2, character: c2 } };
-}
-
-function brief(errors: LoadError[]): string[] {
-  return errors.map(e => `${e.severity} ${e.range.start.line}:${e.range.start.character}-${e.range.end.line}:${e.range.end.character} ${e.message}`);
-}
 
 // ── keys ──────────────────────────────────────────────────────────────────────────────────────
 

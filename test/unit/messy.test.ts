@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { corpusFormat, decodeBytes, loadCorpusFile } from '../../server/src/corpus/loader';
-import type { SourceRange } from '../../server/src/corpus/paper';
+import { insideText } from '../util/loadErrors';
 import { corporaDir } from '../util/paths';
 
 const MESSY = path.join(corporaDir, 'messy');
@@ -20,13 +20,6 @@ function files(dir: string): string[] {
   }).sort();
 }
 
-/** Whether `r` lies inside `lines` (end-exclusive columns may sit just past a line's end). */
-function inside(r: SourceRange, lines: string[]): boolean {
-  const ok = (p: SourceRange['start']) => p.line >= 0 && p.line < lines.length && p.character >= 0 && p.character <= lines[p.line].length;
-  const ordered = r.start.line < r.end.line || (r.start.line === r.end.line && r.start.character <= r.end.character);
-  return ok(r.start) && ok(r.end) && ordered;
-}
-
 test('every file of the messy set loads with the matching loader; all ranges lie inside the file', async t => {
   if (!fs.existsSync(MESSY)) { t.skip(`${MESSY} not found`); return; }
   const summary = { files: 0, skipped: 0, papers: 0, errors: 0, warnings: 0 };
@@ -36,11 +29,11 @@ test('every file of the messy set loads with the matching loader; all ranges lie
     const result = await loadCorpusFile(file);
     const lines = decodeBytes(fs.readFileSync(file)).text.split(/\r\n?|\n/);
     for (const p of result.papers) {
-      assert.ok(inside(p.range, lines), `${file}: ${p.key} has range ${JSON.stringify(p.range)}`);
+      assert.ok(insideText(p.range, lines), `${file}: ${p.key} has range ${JSON.stringify(p.range)}`);
       assert.equal(typeof p.title, 'string');
       assert.ok(p.key, `${file}: a paper without a key`);
     }
-    for (const e of result.errors) assert.ok(inside(e.range, lines), `${file}: "${e.message}" has range ${JSON.stringify(e.range)}`);
+    for (const e of result.errors) assert.ok(insideText(e.range, lines), `${file}: "${e.message}" has range ${JSON.stringify(e.range)}`);
     summary.papers += result.papers.length;
     summary.errors += result.errors.filter(e => e.severity === 'error').length;
     summary.warnings += result.errors.filter(e => e.severity === 'warning').length;

@@ -18,6 +18,7 @@
  * costs one entry. Undefined macros, duplicate keys and fields, missing crossref parents are
  * `warning`s and the entry is kept.
  */
+import { Ch, isDigit, isLetter, isSpace } from './chars';
 import { latexToUnicode } from './latex';
 import type { LoadError, LoadResult, Paper } from './paper';
 import { LineIndex } from './positions';
@@ -50,8 +51,6 @@ const INHERITED = [F.author, F.editor, F.year, F.date, F.journal, F.journaltitle
 const VENUE = [F.journal, F.journaltitle, F.booktitle, F.howpublished, F.school, F.institution, F.publisher];
 const MAX_CROSSREF_DEPTH = 4;
 
-const AT = 64, LBRACE = 123, RBRACE = 125, LPAREN = 40, RPAREN = 41, QUOTE = 34, COMMA = 44, EQUALS = 61,
-  HASH = 35, PERCENT = 37, BACKSLASH = 92, LF = 10, CR = 13, SPACE = 32, TAB = 9;
 
 /** Characters that end a field name, key-less token or bare value (ASCII only; all else is a name char). */
 const DELIMITER = new Uint8Array(128);
@@ -75,17 +74,8 @@ function lowerSlice(text: string, start: number, end: number): string {
   return s;
 }
 
-function isSpace(c: number): boolean {
-  return c === SPACE || c === LF || c === CR || c === TAB || c === 12;
-}
 function isNameChar(c: number): boolean {
   return c >= 128 || (c === c && DELIMITER[c] === 0); // `c === c`: false for NaN (end of text)
-}
-function isLetter(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
-}
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
 }
 function isTypeChar(c: number): boolean {
   return isLetter(c) || isDigit(c) || c === 95 || c === 45;
@@ -156,8 +146,8 @@ class Scanner {
   private commentedOut(from: number, at: number): boolean {
     for (let i = at - 1; i >= from; i--) {
       const c = this.text.charCodeAt(i);
-      if (c === PERCENT) return true;
-      if (c === LF || c === CR) return false;
+      if (c === Ch.Percent) return true;
+      if (c === Ch.LF || c === Ch.CR) return false;
     }
     return false;
   }
@@ -188,14 +178,14 @@ class Scanner {
     const type = lowerSlice(text, typeStart, i);
     if (type === 'comment') return; // BibTeX: the rest is comment text
     const open = text.charCodeAt(this.skipSpace(i));
-    const braced = open === LBRACE || open === LPAREN;
+    const braced = open === Ch.LBrace || open === Ch.LParen;
     const validType = isLetter(type.charCodeAt(0));
     if (!braced || !validType) {
       // `user@example.org` in a comment is no entry; `@article` or `@{` opening a line is a broken one.
       if (!this.startsLine(at) || (!braced && !validType)) return;
       throw new EntryError(validType ? `Expected "{" or "(" after "@${type}"` : type ? `"${type}" is not an entry type` : 'Expected an entry type after "@"', at, i);
     }
-    const close = open === LBRACE ? RBRACE : RPAREN;
+    const close = open === Ch.LBrace ? Ch.RBrace : Ch.RParen;
     this.pos = this.skipSpace(i) + 1;
     if (type === 'string') this.stringDefinitions(at, close);
     else if (type === 'preamble') this.preamble(at, i, close);
@@ -209,11 +199,11 @@ class Scanner {
     let key = text.slice(keyStart, keyEnd);
     const after = this.skipSpace(keyEnd);
     const next = text.charCodeAt(after);
-    if (next === EQUALS || (key === '' && next === COMMA)) {
+    if (next === Ch.Equals || (key === '' && next === Ch.Comma)) {
       this.error('Entry has no citation key: a key is generated', start, after, 'warning');
-      this.pos = next === EQUALS ? keyStart : after + 1; // with `=`, that was the first field's name
+      this.pos = next === Ch.Equals ? keyStart : after + 1; // with `=`, that was the first field's name
       key = '';
-    } else if (next === COMMA || next === close) {
+    } else if (next === Ch.Comma || next === close) {
       this.pos = after;
     } else {
       throw new EntryError(`Expected "," after the key "${key}"`, keyStart, after + 1);
@@ -231,7 +221,7 @@ class Scanner {
     const text = this.text;
     for (; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c === COMMA || c === EQUALS || isSpace(c) || (c === RBRACE && close === RBRACE)) break;
+      if (c === Ch.Comma || c === Ch.Equals || isSpace(c) || (c === Ch.RBrace && close === Ch.RBrace)) break;
     }
     return i;
   }
@@ -255,23 +245,23 @@ class Scanner {
       const at = this.skipSpace(this.pos);
       const c = text.charCodeAt(at);
       if (c === close) { this.pos = at + 1; return; }
-      if (c === COMMA) { this.pos = at + 1; continue; }
-      if (at >= text.length || c === AT) throw notClosed(at);
+      if (c === Ch.Comma) { this.pos = at + 1; continue; }
+      if (at >= text.length || c === Ch.At) throw notClosed(at);
       let end = at;
       while (isNameChar(text.charCodeAt(end))) end++;
       if (end === at) throw new EntryError(`Unexpected "${text[at]}" in ${what}`, at, at + 1);
       const name = lowerSlice(text, at, end);
       const eq = this.skipSpace(end);
-      if (text.charCodeAt(eq) !== EQUALS) throw new EntryError(`Expected "=" after "${name}"`, at, end);
+      if (text.charCodeAt(eq) !== Ch.Equals) throw new EntryError(`Expected "=" after "${name}"`, at, end);
       this.pos = eq + 1;
       const target = want(name);
       const value = this.value(close, target !== undefined, name, at);
       if (target !== undefined) onValue(target, value!, name, at, end);
       const sep = this.skipSpace(this.pos);
       const s = text.charCodeAt(sep);
-      if (sep >= text.length || (s === AT && this.entryStartAfter(sep) === sep)) throw notClosed(sep);
-      if (s !== COMMA && s !== close) throw new EntryError(`Expected "," or "${closer}" after the value of "${name}"`, sep, sep + 1);
-      this.pos = s === COMMA ? sep + 1 : sep;
+      if (sep >= text.length || (s === Ch.At && this.entryStartAfter(sep) === sep)) throw notClosed(sep);
+      if (s !== Ch.Comma && s !== close) throw new EntryError(`Expected "," or "${closer}" after the value of "${name}"`, sep, sep + 1);
+      this.pos = s === Ch.Comma ? sep + 1 : sep;
     }
   }
 
@@ -285,10 +275,10 @@ class Scanner {
     for (;;) {
       const at = this.skipSpace(this.pos);
       const c = text.charCodeAt(at);
-      if (c === LBRACE || c === QUOTE) {
-        this.pos = this.delimited(at, c === QUOTE, field, fieldStart);
+      if (c === Ch.LBrace || c === Ch.Quote) {
+        this.pos = this.delimited(at, c === Ch.Quote, field, fieldStart);
         if (build) out += text.slice(at + 1, this.pos - 1);
-      } else if (isNameChar(c) && c !== AT) {
+      } else if (isNameChar(c) && c !== Ch.At) {
         let end = at;
         while (isNameChar(text.charCodeAt(end))) end++;
         const token = text.slice(at, end);
@@ -299,7 +289,7 @@ class Scanner {
         throw new EntryError(field ? `Expected a value for "${field}"` : 'Expected a value', at, at + 1);
       }
       const next = this.skipSpace(this.pos);
-      if (text.charCodeAt(next) !== HASH) return build ? out : undefined;
+      if (text.charCodeAt(next) !== Ch.Hash) return build ? out : undefined;
       this.pos = next + 1;
     }
   }
@@ -327,17 +317,17 @@ class Scanner {
     while (stops.test(text)) {
       const i = stops.lastIndex - 1;
       const c = text.charCodeAt(i);
-      if (c === BACKSLASH) {
+      if (c === Ch.Backslash) {
         stops.lastIndex = i + 2;
-      } else if (c === RBRACE) {
+      } else if (c === Ch.RBrace) {
         if (--depth === 0 && !quoted) return i + 1;
         if (depth < 0) depth = 0; // a stray `}` inside quotes: BibTeX complains, we read on
-      } else if (c === LBRACE) {
+      } else if (c === Ch.LBrace) {
         depth++;
-      } else if (c === QUOTE) {
+      } else if (c === Ch.Quote) {
         if (depth === 0) return i + 1;
       } else {
-        const entry = this.entryStartAfter(c === AT ? i : i + 1);
+        const entry = this.entryStartAfter(c === Ch.At ? i : i + 1);
         if (entry >= 0) throw this.unclosed(field, fieldStart, open, entry);
       }
     }
@@ -353,13 +343,13 @@ class Scanner {
   /** If an entry header (`@type{` / `@type(`, blanks allowed) starts at `i` after blanks, its `@`. */
   private entryStartAfter(i: number): number {
     const text = this.text;
-    for (let c = text.charCodeAt(i); c === SPACE || c === TAB; c = text.charCodeAt(++i));
-    if (text.charCodeAt(i) !== AT || !isLetter(text.charCodeAt(i + 1))) return -1;
+    for (let c = text.charCodeAt(i); c === Ch.Space || c === Ch.Tab; c = text.charCodeAt(++i));
+    if (text.charCodeAt(i) !== Ch.At || !isLetter(text.charCodeAt(i + 1))) return -1;
     let j = i + 1;
     while (isTypeChar(text.charCodeAt(j))) j++;
     while (isSpace(text.charCodeAt(j))) j++;
     const c = text.charCodeAt(j);
-    return c === LBRACE || c === LPAREN ? i : -1;
+    return c === Ch.LBrace || c === Ch.LParen ? i : -1;
   }
 
   private preamble(start: number, headerEnd: number, close: number): void {
@@ -368,7 +358,7 @@ class Scanner {
     const c = this.text.charCodeAt(at);
     if (c === close) { this.pos = at + 1; return; }
     const closer = String.fromCharCode(close);
-    if (at >= this.text.length || c === AT) throw new EntryError(`The @preamble is not closed: "${closer}" missing`, start, headerEnd, at);
+    if (at >= this.text.length || c === Ch.At) throw new EntryError(`The @preamble is not closed: "${closer}" missing`, start, headerEnd, at);
     throw new EntryError(`Expected "${closer}" to close the @preamble`, at, at + 1);
   }
 
@@ -378,15 +368,15 @@ class Scanner {
     for (;;) {
       const c = text.charCodeAt(i);
       if (isSpace(c)) i++;
-      else if (c === PERCENT) while (i < text.length && text.charCodeAt(i) !== LF && text.charCodeAt(i) !== CR) i++;
+      else if (c === Ch.Percent) while (i < text.length && text.charCodeAt(i) !== Ch.LF && text.charCodeAt(i) !== Ch.CR) i++;
       else return i;
     }
   }
 
   private startsLine(at: number): boolean {
     let i = at - 1;
-    while (i >= 0 && (this.text.charCodeAt(i) === SPACE || this.text.charCodeAt(i) === TAB)) i--;
-    return i < 0 || this.text.charCodeAt(i) === LF || this.text.charCodeAt(i) === CR;
+    while (i >= 0 && (this.text.charCodeAt(i) === Ch.Space || this.text.charCodeAt(i) === Ch.Tab)) i--;
+    return i < 0 || this.text.charCodeAt(i) === Ch.LF || this.text.charCodeAt(i) === Ch.CR;
   }
 
   /** Raw entries → papers: duplicate keys reported, crossref fields inherited, LaTeX decoded. */
@@ -485,9 +475,9 @@ function splitTopLevel(s: string, separator: RegExp): string[] {
   let depth = 0, from = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === LBRACE) depth++;
-    else if (c === RBRACE) depth--;
-    else if (depth === 0 && (isSpace(c) || c === COMMA)) {
+    if (c === Ch.LBrace) depth++;
+    else if (c === Ch.RBrace) depth--;
+    else if (depth === 0 && (isSpace(c) || c === Ch.Comma)) {
       separator.lastIndex = i;
       if (separator.test(s) && separator.lastIndex > i) {
         out.push(s.slice(from, i).trim());

@@ -4,6 +4,7 @@
  * none for "Unexpected token"). `objectSpans` finds where each object of an array sits in the
  * text, since `JSON.parse` keeps no positions.
  */
+import { Ch } from './chars';
 
 export type JsonResult = { ok: true; value: unknown } | { ok: false; message: string; offset: number };
 
@@ -21,7 +22,6 @@ export function parseJson(text: string): JsonResult {
   }
 }
 
-const QUOTE = 34, BACKSLASH = 92, COMMA = 44, COLON = 58, LBRACKET = 91, RBRACKET = 93, LBRACE = 123, RBRACE = 125;
 const SCALAR = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
 
 function skipSpace(text: string, i: number): number {
@@ -33,8 +33,8 @@ function skipSpace(text: string, i: number): number {
 function stringEnd(text: string, i: number): number {
   for (let j = i + 1; j < text.length; j++) {
     const c = text.charCodeAt(j);
-    if (c === QUOTE) return j + 1;
-    if (c === BACKSLASH) j++;
+    if (c === Ch.Quote) return j + 1;
+    if (c === Ch.Backslash) j++;
     else if (c < 32) return -1 - j;
   }
   return -1 - text.length;
@@ -50,14 +50,14 @@ function syntaxErrorOffset(text: string): number {
     const c = text.charCodeAt(i);
     const top = stack[stack.length - 1];
     if (expect === 'value') {
-      if (c === LBRACE || c === LBRACKET) {
+      if (c === Ch.LBrace || c === Ch.LBracket) {
         stack.push(c);
         i = skipSpace(text, i + 1);
-        const close = c === LBRACE ? RBRACE : RBRACKET;
-        if (text.charCodeAt(i) === close) { stack.pop(); i++; expect = 'after'; } else expect = c === LBRACE ? 'key' : 'value';
+        const close = c === Ch.LBrace ? Ch.RBrace : Ch.RBracket;
+        if (text.charCodeAt(i) === close) { stack.pop(); i++; expect = 'after'; } else expect = c === Ch.LBrace ? 'key' : 'value';
         continue;
       }
-      if (c === QUOTE) {
+      if (c === Ch.Quote) {
         i = stringEnd(text, i);
         if (i < 0) return -1 - i;
       } else {
@@ -67,19 +67,19 @@ function syntaxErrorOffset(text: string): number {
       }
       expect = 'after';
     } else if (expect === 'key') {
-      if (c !== QUOTE) return i;
+      if (c !== Ch.Quote) return i;
       i = stringEnd(text, i);
       if (i < 0) return -1 - i;
       i = skipSpace(text, i);
-      if (text.charCodeAt(i) !== COLON) return i;
+      if (text.charCodeAt(i) !== Ch.Colon) return i;
       i++;
       expect = 'value';
     } else if (top === undefined) {
       return i; // trailing text after the top-level value (or, if none, the end)
-    } else if (c === COMMA) {
+    } else if (c === Ch.Comma) {
       i++;
-      expect = top === LBRACE ? 'key' : 'value';
-    } else if (c === (top === LBRACE ? RBRACE : RBRACKET)) {
+      expect = top === Ch.LBrace ? 'key' : 'value';
+    } else if (c === (top === Ch.LBrace ? Ch.RBrace : Ch.RBracket)) {
       stack.pop();
       i++;
     } else {
@@ -99,15 +99,15 @@ export function objectSpans(text: string, depth: number): Array<[number, number]
   let open = -1;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === QUOTE) {
+    if (c === Ch.Quote) {
       i = stringEnd(text, i) - 1;
       if (i < 0) break;
-    } else if (c === LBRACE || c === LBRACKET) {
-      if (c === LBRACE && stack.length === depth && stack[depth - 1] === LBRACKET) open = i;
+    } else if (c === Ch.LBrace || c === Ch.LBracket) {
+      if (c === Ch.LBrace && stack.length === depth && stack[depth - 1] === Ch.LBracket) open = i;
       stack.push(c);
-    } else if (c === RBRACE || c === RBRACKET) {
+    } else if (c === Ch.RBrace || c === Ch.RBracket) {
       stack.pop();
-      if (c === RBRACE && stack.length === depth && open >= 0) { spans.push([open, i + 1]); open = -1; }
+      if (c === Ch.RBrace && stack.length === depth && open >= 0) { spans.push([open, i + 1]); open = -1; }
     }
   }
   return spans;

@@ -12,6 +12,7 @@
  *   `TeXbook`), except in math (`$n \log n$` → `n log n`);
  * - whitespace runs collapse to one space, ends trimmed.
  */
+import { Ch, isLetter, isSpace } from './chars';
 
 /** A Map, so that a name like `\constructor` finds nothing rather than an `Object.prototype` member. */
 function table(entries: Record<string, string>): ReadonlyMap<string, string> {
@@ -49,16 +50,6 @@ const SYMBOLS = table({
   ':': ' ', '!': '', '/': '', '-': '', '@': '',
 });
 
-const BACKSLASH = 92, LBRACE = 123, RBRACE = 125, DOLLAR = 36, TILDE = 126, DASH = 45, BACKTICK = 96, QUOTE = 39;
-
-function isLetter(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12;
-}
-
 /** Characters that need work (one character class: much faster than an alternation with `--`…). */
 const SPECIAL = /[\\{}$~\t\n\r\f]/;
 
@@ -92,22 +83,22 @@ class Decoder {
         this.space = this.out.length > 0;
         this.i++;
         this.run0 = this.i;
-      } else if (c === LBRACE || c === RBRACE) {
+      } else if (c === Ch.LBrace || c === Ch.RBrace) {
         this.skip(1);
-      } else if (c === DOLLAR) {
+      } else if (c === Ch.Dollar) {
         this.skip(1);
         this.math = !this.math;
-      } else if (c === BACKSLASH) {
+      } else if (c === Ch.Backslash) {
         this.flush();
         this.command();
-      } else if (c === TILDE) {
+      } else if (c === Ch.Tilde) {
         this.replace(1, ' ');
-      } else if (c === DASH && s.charCodeAt(this.i + 1) === DASH) {
-        if (s.charCodeAt(this.i + 2) === DASH) this.replace(3, '—');
+      } else if (c === Ch.Dash && s.charCodeAt(this.i + 1) === Ch.Dash) {
+        if (s.charCodeAt(this.i + 2) === Ch.Dash) this.replace(3, '—');
         else this.replace(2, '–');
-      } else if (c === BACKTICK && s.charCodeAt(this.i + 1) === BACKTICK) {
+      } else if (c === Ch.Backtick && s.charCodeAt(this.i + 1) === Ch.Backtick) {
         this.replace(2, '“');
-      } else if (c === QUOTE && s.charCodeAt(this.i + 1) === QUOTE) {
+      } else if (c === Ch.Apostrophe && s.charCodeAt(this.i + 1) === Ch.Apostrophe) {
         this.replace(2, '”');
       } else if (this.accent) {
         this.flush();
@@ -173,7 +164,7 @@ class Decoder {
     // As in TeX, a space after a control word only ends it (`\v s`, `\TeX book`), except in math.
     if (word && (mark !== undefined || !this.math)) while (j < s.length && isSpace(s.charCodeAt(j))) j++;
     this.i = this.run0 = j;
-    const emptyGroup = s.charCodeAt(j) === LBRACE && s.charCodeAt(j + 1) === RBRACE;
+    const emptyGroup = s.charCodeAt(j) === Ch.LBrace && s.charCodeAt(j + 1) === Ch.RBrace;
     if (mark !== undefined) {
       // An accent on an empty group is the accent character itself (`\~{}` in old URLs).
       if (emptyGroup) { this.skip(2); this.emit(word ? '' : name); } else this.accent = mark;
@@ -183,7 +174,7 @@ class Decoder {
     if (text !== undefined) {
       this.emit(text);
       if (emptyGroup) this.skip(2); // `\ss{}`
-    } else if (name === 'href' && s.charCodeAt(j) === LBRACE) {
+    } else if (name === 'href' && s.charCodeAt(j) === Ch.LBrace) {
       this.skipGroup(); // the URL; the link text that follows is kept
     }
   }
@@ -195,9 +186,9 @@ class Decoder {
     let j = this.i;
     for (; j < s.length; j++) {
       const c = s.charCodeAt(j);
-      if (c === BACKSLASH) j++;
-      else if (c === LBRACE) depth++;
-      else if (c === RBRACE && --depth === 0) { j++; break; }
+      if (c === Ch.Backslash) j++;
+      else if (c === Ch.LBrace) depth++;
+      else if (c === Ch.RBrace && --depth === 0) { j++; break; }
     }
     this.i = j;
     this.run0 = j;

@@ -8,7 +8,7 @@ export interface Paper {
   key: string;
   /** True when the source had no key and one was generated (surname + year + first title word). */
   keyGenerated?: boolean;
-  /** Entry type in lower case (`article`, `inproceedings`, ...); `misc` for non-BibTeX sources. */
+  /** Entry type in lower case (`article`, `inproceedings`, ...); the CSL type for CSL-JSON; `misc` for other sources. */
   type: string;
   title: string;
   /** Authors as display names ("Ashish Vaswani"), in order. Editors stand in when there are no authors. */
