@@ -17,12 +17,21 @@ const STOPWORDS: ReadonlySet<string> = new Set([
 /** Name suffixes that are not the surname ("Martin Luther King Jr."). */
 const NAME_SUFFIX = /^(?:jr|sr|ii|iii|iv)\.?$/i;
 
+/**
+ * Diacritics removed and Latin ligatures/special letters spelled out ("Müller" → "Muller",
+ * "Łukasz" → "Lukasz", "Ærø" → "AEro"); other characters unchanged. Keys and the search index
+ * (`index/tokenizer.ts`) fold the same way.
+ */
+export function foldDiacritics(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '')
+    .replace(/ß/g, 'ss').replace(/æ/g, 'ae').replace(/Æ/g, 'AE').replace(/œ/g, 'oe').replace(/Œ/g, 'OE')
+    .replace(/ø/g, 'o').replace(/Ø/g, 'O').replace(/ł/g, 'l').replace(/Ł/g, 'L').replace(/[đð]/g, 'd')
+    .replace(/[ĐÐ]/g, 'D').replace(/þ/g, 'th').replace(/Þ/g, 'Th').replace(/ı/g, 'i');
+}
+
 /** Letters a–z only: diacritics and ligatures folded, everything else dropped. */
 function asciiLetters(s: string): string {
-  return s.normalize('NFD')
-    .replace(/ß/g, 'ss').replace(/[æÆ]/g, 'ae').replace(/[œŒ]/g, 'oe').replace(/[øØ]/g, 'o')
-    .replace(/[łŁ]/g, 'l').replace(/[đĐðÐ]/g, 'd').replace(/[þÞ]/g, 'th').replace(/ı/g, 'i')
-    .toLowerCase().replace(/[^a-z]+/g, '');
+  return foldDiacritics(s).toLowerCase().replace(/[^a-z]+/g, '');
 }
 
 function surname(author: string | undefined): string {

@@ -16,8 +16,9 @@ export const STOPWORDS: ReadonlySet<string> = new Set([
   'to', 'was', 'will', 'with',
 ]);
 
+import { foldDiacritics } from '../corpus/keys';
+
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
-const COMBINING = /[\u0300-\u036f]/g;
 
 const enum Kind { Other = 0, Letter = 1, Digit = 2 }
 
@@ -31,11 +32,6 @@ export function hashString(s: string): number {
   return h;
 }
 
-/** Fold diacritics of one token (only called for tokens with non-ASCII characters). */
-export function fold(token: string): string {
-  const folded = token.normalize('NFD').replace(COMBINING, '');
-  return folded.replace(/ß/g, 'ss').replace(/æ/g, 'ae').replace(/œ/g, 'oe').replace(/ø/g, 'o').replace(/ł/g, 'l');
-}
 
 export interface TokenSink {
   /** An ASCII token: `lower.slice(start, end)`, with its `hashString` value. Stopwords included. */
@@ -63,7 +59,7 @@ export function scanTokens(text: string, sink: TokenSink): void {
     }
     if (start >= 0 && k !== kind) {
       if (nonAscii) {
-        const tok = fold(lower.slice(start, i));
+        const tok = foldDiacritics(lower.slice(start, i));
         if (tok.length > 0) sink.folded(tok, i === n);
       } else {
         sink.ascii(lower, start, i, hash, i === n);
