@@ -81,6 +81,8 @@ export class CorpusManager {
   private plan: SourcePlan[] = [];
   private generation = 0;
   private loading = 0;
+  /** False until the first `apply`: before the corpus is even planned, the server is not ready. */
+  private planned = false;
 
   constructor(private readonly events: CorpusEvents) {
     this.index = new CorpusIndex(p => {
@@ -89,7 +91,7 @@ export class CorpusManager {
     });
   }
 
-  get ready(): boolean { return this.loading === 0; }
+  get ready(): boolean { return this.planned && this.loading === 0; }
 
   status(): StatusResult {
     const sources: SourceStatus[] = this.plan.map(p => {
@@ -107,6 +109,7 @@ export class CorpusManager {
   /** Makes the corpus exactly `plan`: new files are loaded, removed ones dropped, unchanged ones kept. */
   async apply(plan: SourcePlan[]): Promise<void> {
     const generation = ++this.generation;
+    this.planned = true;
     const wanted = new Set(plan.map(p => p.path));
     this.plan = plan;
     for (const p of [...this.sources.keys()]) {

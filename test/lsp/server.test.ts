@@ -219,3 +219,18 @@ test('generated keys are unique across the corpus, not only within a file', asyn
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the server is not ready before it has planned and loaded its corpus', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-early-'));
+  const server = await TestServer.start({ folders: [dir] });
+  try {
+    // Asked right after `initialized`: either still loading (not ready) or done with all 86 papers.
+    const early = await server.status();
+    assert.ok(!early.ready || early.papers === 86, JSON.stringify(early));
+    const done = await server.ready();
+    assert.equal(done.papers, 86);
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
