@@ -127,6 +127,7 @@ export class CorpusManager {
 
   /** Drops a deleted file's papers. */
   remove(file: string): void {
+    this.plan = this.plan.filter(p => p.path !== file);
     if (this.drop(file)) this.emit(`${path.basename(file)} removed`);
   }
 

@@ -110,8 +110,11 @@ connection.onDidChangeWatchedFiles(params => {
     if (!change.uri.startsWith('file:')) continue;
     const file = path.normalize(fileURLToPath(change.uri));
     if (!corpusFormat(file)) continue;
+    if (change.type === FileChangeType.Changed) {
+      if (corpus.isSource(file)) void corpus.reload(file);
+      continue;
+    }
     if (change.type === FileChangeType.Deleted) corpus.remove(file);
-    else if (corpus.isSource(file)) void corpus.reload(file);
     replan = true; // a created or deleted file may change which files make up the corpus
   }
   if (replan) void refreshCorpus();

@@ -234,3 +234,33 @@ test('the server is not ready before it has planned and loaded its corpus', asyn
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a .bib changed, created or deleted on disk updates the index (didChangeWatchedFiles)', async () => {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-watch-'));
+  const refs = path.join(ws, 'refs.bib');
+  fs.writeFileSync(refs, '@article{first2020, title = {First Paper}, year = 2020}\n');
+  const server = await TestServer.start({ folders: [ws] });
+  const notify = (file: string, type: 1 | 2 | 3) =>
+    server.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(file).href, type }] });
+  try {
+    await server.waitForStatus(s => s.ready && s.papers === 1);
+    fs.appendFileSync(refs, '@article{second2021, title = {Second Paper About Zebras}, year = 2021}\n');
+    await notify(refs, 2);
+    await server.waitForStatus(s => s.ready && s.papers === 2);
+    assert.equal((await server.search('zebras', 5)).items[0]?.key, 'second2021');
+
+    const more = path.join(ws, 'more.bib');
+    fs.writeFileSync(more, '@book{third2022, title = {Third}}\n');
+    await notify(more, 1);
+    await server.waitForStatus(s => s.ready && s.papers === 3 && s.sources.length === 2);
+
+    fs.rmSync(refs);
+    await notify(refs, 3);
+    const after = await server.waitForStatus(s => s.ready && s.papers === 1);
+    assert.deepEqual(after.sources.map(s => path.basename(s.path)), ['more.bib']);
+    assert.deepEqual((await server.search('zebras', 5)).items, []);
+  } finally {
+    await server.stop();
+    fs.rmSync(ws, { recursive: true, force: true });
+  }
+});
