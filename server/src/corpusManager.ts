@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { corpusFormat, loadCorpusFile } from './corpus/loader';
-import { uniqueKey } from './corpus/keys';
+import { baseKey, uniqueKey } from './corpus/keys';
 import type { LoadError, Paper } from './corpus/paper';
 import { resolveCorpusEntry } from './config';
 import { CorpusIndex } from './index/corpusIndex';
@@ -187,7 +187,8 @@ export class CorpusManager {
 
   /**
    * Generated keys are unique within their file already; one that another source also uses gets
-   * the next `-b`, `-c`… suffix, so every generated key names one paper in the whole corpus.
+   * the next free `-b`, `-c`… suffix of its base key, so every generated key names one paper in
+   * the whole corpus.
    */
   private uniquifyGeneratedKeys(file: string, papers: Paper[]): void {
     const clashes = (p: Paper) => p.keyGenerated && this.index.byKey(p.key).some(o => o.source !== file);
@@ -196,7 +197,7 @@ export class CorpusManager {
     for (const source of this.index.sources) {
       if (source !== file) for (const p of this.index.papersOf(source)) taken.add(p.key);
     }
-    for (const p of papers) if (clashes(p)) p.key = uniqueKey(p.key, taken);
+    for (const p of papers) if (clashes(p)) p.key = uniqueKey(baseKey(p), taken);
   }
 
   /** `@string` macros defined by the other BibTeX files of the corpus. */

@@ -49,7 +49,7 @@ function titleWord(title: string | undefined): string {
 }
 
 /** The key a record would get if nothing else had it. */
-function baseKey(record: { authors?: readonly string[]; year?: number; title?: string }): string {
+export function baseKey(record: { authors?: readonly string[]; year?: number; title?: string }): string {
   const key = surname(record.authors?.[0]) + (record.year ?? '') + titleWord(record.title);
   return key || 'untitled';
 }
