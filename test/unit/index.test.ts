@@ -76,3 +76,22 @@ test('byKey returns papers of the highest-priority source first', () => {
   assert.deepEqual(index.byKey('cai2024medusa').map(p => p.source), ['/ws/refs.bib', '/corpus/a.bib']);
   assert.deepEqual(index.byKey('missing'), []);
 });
+
+test('a key being typed with punctuation lists only the keys it starts', () => {
+  const index = new CorpusIndex();
+  index.setSource('/corpus/acm.bib', [
+    paper('10.1145/3331184.3331265', 'Deep Retrieval'),
+    paper('10.1145/2009916.2009934', 'Query Expansion'),
+    paper('10.1145/3331184.3331300', 'Neural Ranking'),
+  ]);
+  assert.deepEqual(keys(index, '10.1145/3331').sort(), ['10.1145/3331184.3331265', '10.1145/3331184.3331300']);
+  // Without punctuation the words still count: "retrieval" is not a key prefix.
+  assert.deepEqual(keys(index, 'retrieval'), ['10.1145/3331184.3331265']);
+});
+
+test('a prefix after full words ranks papers that have all of them', () => {
+  const index = new CorpusIndex();
+  index.setSource('/corpus/a.bib', papers);
+  assert.deepEqual(keys(index, 'speculative dec').slice(0, 2), ['leviathan2023fast', 'cai2024medusa']);
+  assert.equal(keys(index, 'inference acc')[0], 'cai2024medusa');
+});

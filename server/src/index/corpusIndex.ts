@@ -24,8 +24,9 @@ export interface QueryOptions {
 
 const K1 = 1.2;
 const B = 0.75;
-/** A prefix expands to at most this many terms (the most frequent ones) per segment. */
+/** A prefix expands to at most this many terms (the most frequent ones); fewer for one or two letters. */
 const MAX_PREFIX_EXPANSION = 64;
+const MAX_SHORT_PREFIX_EXPANSION = 16;
 const COORDINATION = 1e4;
 const KEY_PREFIX_BONUS = 1e6;
 
@@ -139,9 +140,20 @@ export class CorpusIndex {
     for (const entry of this.entries) {
       const { segment, scratch } = entry;
       scratch.reset();
-      tokens.forEach((token, ti) => this.scoreToken(entry, expansions[ti], idf, token.count, avgLength));
+      const keyMatches = keyPrefix ? segment.keysWithPrefix(keyPrefix, options.limit) : [];
+      // A query with key punctuation (`10.1145/3`, `smith:2020`) that matches keys is a key being
+      // typed: its number and word fragments would only add noise (and scan huge postings).
+      const typingKey = keyMatches.length > 0 && /[^\p{L}\p{N}]/u.test(keyPrefix!);
+      if (!typingKey) {
+        tokens.forEach((token, ti) => {
+          // In lookup mode papers matching every word rank first, so a prefix after full words only
+          // needs scoring on the papers those words found (when they found any).
+          const restrict = options.mode === 'lookup' && token.prefix && ti > 0 && scratch.touchedCount > 0;
+          this.scoreToken(entry, expansions[ti], idf, token.count, avgLength, restrict);
+        });
+      }
       if (keyPrefix) {
-        for (const d of segment.keysWithPrefix(keyPrefix, options.limit)) {
+        for (const d of keyMatches) {
           if (scratch.total[d] === 0 && scratch.matched[d] === 0) scratch.touched[scratch.touchedCount++] = d;
           scratch.total[d] += KEY_PREFIX_BONUS / (1 + segment.papers[d].key.length - keyPrefix.length);
         }
@@ -168,26 +180,27 @@ export class CorpusIndex {
   /** The index terms a query token stands for: itself, or for a prefix the most frequent completions. */
   private expand(token: QueryToken): string[] {
     if (!token.prefix) return [token.text];
+    const max = token.text.length <= 2 ? MAX_SHORT_PREFIX_EXPANSION : MAX_PREFIX_EXPANSION;
     const found = new Map<string, number>();
     for (const { segment } of this.entries) {
       const ids = segment.prefixTerms(token.text);
       let chosen: ArrayLike<number> = ids;
-      if (ids.length > MAX_PREFIX_EXPANSION) {
-        chosen = Array.from(ids).sort((a, b) => segment.docFreq(b) - segment.docFreq(a)).slice(0, MAX_PREFIX_EXPANSION);
+      if (ids.length > max) {
+        chosen = Array.from(ids).sort((a, b) => segment.docFreq(b) - segment.docFreq(a)).slice(0, max);
       }
       for (let i = 0; i < chosen.length; i++) {
         const term = segment.termString(chosen[i]);
         found.set(term, (found.get(term) ?? 0) + segment.docFreq(chosen[i]));
       }
     }
-    const terms = [...found.entries()].sort((a, b) => b[1] - a[1]).slice(0, MAX_PREFIX_EXPANSION).map(e => e[0]);
+    const terms = [...found.entries()].sort((a, b) => b[1] - a[1]).slice(0, max).map(e => e[0]);
     // The exact word, when it exists, is always among the expansions.
     if (!terms.includes(token.text) && found.has(token.text)) terms.push(token.text);
     return terms;
   }
 
   /** Adds one query token's BM25 contribution (max over its expansions) to the segment's scratch. */
-  private scoreToken(entry: Entry, terms: string[], idf: Map<string, number>, queryCount: number, avgLength: number): void {
+  private scoreToken(entry: Entry, terms: string[], idf: Map<string, number>, queryCount: number, avgLength: number, onlyTouched: boolean): void {
     const { segment, scratch } = entry;
     const { tokenScore, total, matched, touched } = scratch;
     const local: number[] = [];
@@ -198,6 +211,7 @@ export class CorpusIndex {
       const { start, end } = segment.postings(id);
       for (let i = start; i < end; i++) {
         const d = segment.docs[i];
+        if (onlyTouched && matched[d] === 0) continue;
         const tf = segment.weights[i];
         const s = weight * (tf * (K1 + 1)) / (tf + K1 * (1 - B + B * segment.docLength[d] / avgLength));
         if (tokenScore[d] === 0) local.push(d);
