@@ -26,7 +26,7 @@ const common = {
 };
 
 const builds = [
-  { ...common, entryPoints: { client: 'client/src/extension.ts', server: 'server/src/server.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...common, entryPoints: { client: 'client/src/extension.ts', server: 'server/src/server.ts', loadWorker: 'server/src/corpus/loadWorker.ts' }, outdir: 'dist', external: ['vscode'] },
 ];
 
 function walk(dir, out = []) {

@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { corpusFormat, loadCorpusFile } from './corpus/loader';
+import { corpusFormat } from './corpus/loader';
+import { loadCorpusFileOffThread } from './corpus/offThread';
 import { baseKey, uniqueKey } from './corpus/keys';
 import type { LoadError, Paper } from './corpus/paper';
 import { resolveCorpusEntry } from './config';
@@ -163,7 +164,7 @@ export class CorpusManager {
 
   private async loadOne(plan: SourcePlan, generation: number, onProgress: (fraction: number) => void): Promise<void> {
     const started = Date.now();
-    const result = await loadCorpusFile(plan.path, this.macrosExcept(plan.path));
+    const result = await loadCorpusFileOffThread(plan.path, this.macrosExcept(plan.path));
     await yieldToRequests();
     if (generation !== this.generation) return;
     this.uniquifyGeneratedKeys(plan.path, result.papers);
