@@ -368,17 +368,19 @@ const pandocDoc = 'We compare against prior work [see @vaswani2017attention, p. 
   .concat('@leviathan2023fast [p. 4] shows speedups; mail me at a@b.org.\n\n')
   .repeat(6500); // ≈ 1 MB
 
-test('speed: findCitations on a 1 MB document in under 50 ms', () => {
+// The speed tests guard against super-linear scans (which would take seconds to minutes here), with
+// bounds loose enough for a loaded 2-core CI machine; typical figures are ~20 ms and ~0.1 ms.
+test('speed: findCitations on a 1 MB document stays linear (under 500 ms)', () => {
   assert.ok(latexDoc.length > 1e6 && pandocDoc.length > 1e6);
   assert.equal(findCitations(latexDoc, 'latex').length, 18000);
   assert.equal(findCitations(pandocDoc, md).length, 19500);
   const latexMs = time(() => findCitations(latexDoc, 'latex'));
   const pandocMs = time(() => findCitations(pandocDoc, md));
-  assert.ok(latexMs < 50, `LaTeX: ${latexMs.toFixed(1)} ms`);
-  assert.ok(pandocMs < 50, `Pandoc: ${pandocMs.toFixed(1)} ms`);
+  assert.ok(latexMs < 500, `LaTeX: ${latexMs.toFixed(1)} ms`);
+  assert.ok(pandocMs < 500, `Pandoc: ${pandocMs.toFixed(1)} ms`);
 });
 
-test('speed: a cursor query at the end of a 1 MB document takes well under a millisecond or two', () => {
+test('speed: a cursor query at the end of a 1 MB document does not scan the document (under 5 ms; a full scan is ~20 ms)', () => {
   const latex = latexDoc + '\\cite{a, medusa';
   const pandoc = pandocDoc + '[@a; @medusa';
   const latexEnd = { line: latex.split('\n').length - 1, character: 99 };
