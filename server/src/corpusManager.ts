@@ -165,7 +165,6 @@ export class CorpusManager {
   private async loadOne(plan: SourcePlan, generation: number, onProgress: (fraction: number) => void): Promise<void> {
     const started = Date.now();
     const result = await loadCorpusFileOffThread(plan.path, this.macrosExcept(plan.path));
-    await yieldToRequests();
     if (generation !== this.generation) return;
     this.uniquifyGeneratedKeys(plan.path, result.papers);
     const builder = new SegmentBuilder(result.papers);

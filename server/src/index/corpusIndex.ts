@@ -136,15 +136,16 @@ export class CorpusIndex {
     for (const terms of expansions) for (const term of terms) {
       if (!idf.has(term)) idf.set(term, bm25Idf(this.docCount, this.docFreq(term)));
     }
+    // A query with key punctuation (`10.1145/3`, `smith:2020`) may be a key being typed.
+    const keyLike = keyPrefix !== undefined && /[^\p{L}\p{N}]/u.test(keyPrefix);
     const heap = new TopK(options.limit);
     for (const entry of this.entries) {
       const { segment, scratch } = entry;
       scratch.reset();
       const keyMatches = keyPrefix ? segment.keysWithPrefix(keyPrefix, options.limit) : [];
-      // A query with key punctuation (`10.1145/3`, `smith:2020`) that matches keys is a key being
-      // typed: its number and word fragments would only add noise (and scan huge postings).
-      const typingKey = keyMatches.length > 0 && /[^\p{L}\p{N}]/u.test(keyPrefix!);
-      if (!typingKey) {
+      // When such a query matches keys, its number and word fragments would only add noise (and
+      // scan huge postings): the key matches alone answer it.
+      if (!(keyLike && keyMatches.length > 0)) {
         tokens.forEach((token, ti) => {
           // In lookup mode papers matching every word rank first, so a prefix after full words only
           // needs scoring on the papers those words found (when they found any).
