@@ -29,11 +29,43 @@ export interface SearchParams {
   limit?: number;
 }
 
+export interface Position { line: number; character: number }
+export interface Range { start: Position; end: Position }
+
+/**
+ * Related papers for a passage. With `text`, that text is the query (the panel's search box,
+ * headless clients, the evaluation script). Without it the server takes the passage from the open
+ * document `uri`: the `selection` when it is not empty, else the paragraph at `position`.
+ * With a `uri` the document also gives context: its title and the keys it already cites.
+ */
 export interface RelatedParams {
-  text: string;
-  limit?: number;
+  text?: string;
   uri?: string;
-  position?: { line: number; character: number };
+  position?: Position;
+  selection?: Range;
+  /** The title of the author's document, when the client knows it (the server reads `\title{}` / front matter otherwise). */
+  documentTitle?: string;
+  limit?: number;
+}
+
+/** Character ranges `[start, end)` of matched query terms, for highlighting. */
+export type Highlights = Array<[number, number]>;
+
+export interface RelatedItem extends PaperItem {
+  /** The query terms this paper matched, most important first ("why related"). */
+  matchedTerms: string[];
+  highlights: { title: Highlights; abstract: Highlights };
+  /** The document of `uri` already cites this key. */
+  cited: boolean;
+}
+
+export interface RelatedResult {
+  items: RelatedItem[];
+  partial?: boolean;
+  /** The passage the query came from when the server took it from the document (paragraph or selection). */
+  range?: Range;
+  /** The passage's prose after markup was stripped: what was searched for. */
+  query: string;
 }
 
 export interface ItemsResult {
@@ -52,7 +84,7 @@ export namespace SearchRequest {
 }
 export namespace RelatedRequest {
   export const method = 'relatedWork/related';
-  export const type = new RequestType<RelatedParams, ItemsResult, void>(method);
+  export const type = new RequestType<RelatedParams, RelatedResult, void>(method);
 }
 /** Server → client whenever the index changes (loading progress, a file re-read). */
 export namespace StatusNotification {

@@ -15,11 +15,13 @@ import { corpusFormat } from './corpus/loader';
 import { CorpusManager, planSources, type ProgressSink } from './corpusManager';
 import { completeCitation } from './features/completion';
 import { hoverCitation } from './features/hover';
-import { relatedPapers, searchPapers } from './features/search';
-import { toCompletionList, toDiagnostics, toHover, toPaperItem } from './lsp/toProto';
+import { documentContext, passageAt } from './features/passage';
+import { relatedPapers } from './features/related';
+import { clampLimit, searchPapers } from './features/search';
+import { toCompletionList, toDiagnostics, toHover, toPaperItem, toRelatedResult } from './lsp/toProto';
 import {
   RelatedRequest, SearchRequest, StatusNotification, StatusRequest,
-  type InitializationOptions, type ItemsResult, type ServerSettings,
+  type InitializationOptions, type ItemsResult, type RelatedResult, type ServerSettings,
 } from './protocol';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -143,10 +145,22 @@ connection.onRequest(SearchRequest.type, params => guard<ItemsResult>('search', 
   partial: !corpus.ready || undefined,
 })));
 
-connection.onRequest(RelatedRequest.type, params => guard<ItemsResult>('related', { items: [] }, () => ({
-  items: relatedPapers(corpus.index, String(params?.text ?? ''), params?.limit).map(toPaperItem),
-  partial: !corpus.ready || undefined,
-})));
+connection.onRequest(RelatedRequest.type, params => guard<RelatedResult>('related', { items: [], query: '' }, () => {
+  const doc = typeof params?.uri === 'string' ? documents.get(params.uri) : undefined;
+  const context = doc ? documentContext(doc.getText(), doc.languageId, settings.citeCommands) : undefined;
+  let text = typeof params?.text === 'string' ? params.text : undefined;
+  let range;
+  if (text === undefined && doc && params.position) {
+    const passage = passageAt(doc.getText(), doc.languageId, params.position, params.selection);
+    text = passage?.text;
+    range = passage?.range;
+  }
+  const documentTitle = typeof params?.documentTitle === 'string' ? params.documentTitle : context?.title;
+  const hits = text ? relatedPapers(corpus.index, {
+    text, limit: clampLimit(params?.limit), context: { documentTitle, citedKeys: context?.citedKeys },
+  }) : [];
+  return toRelatedResult(hits, { citedKeys: context?.citedKeys ?? [], range, text: text ?? '', partial: !corpus.ready });
+}));
 
 documents.listen(connection);
 connection.listen();

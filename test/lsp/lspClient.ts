@@ -10,7 +10,7 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type
 import type { CompletionList, Diagnostic, Hover, Position, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import {
   RelatedRequest, SearchRequest, StatusNotification, StatusRequest,
-  type InitializationOptions, type ItemsResult, type StatusResult,
+  type InitializationOptions, type ItemsResult, type RelatedParams, type RelatedResult, type StatusResult,
 } from '../../server/src/protocol';
 import { repoRoot } from '../util/paths';
 
@@ -93,8 +93,12 @@ export class TestServer {
     return this.connection.sendRequest(SearchRequest.method, { query, limit });
   }
 
-  related(text: string, limit?: number): Promise<ItemsResult> {
+  related(text: string, limit?: number): Promise<RelatedResult> {
     return this.connection.sendRequest(RelatedRequest.method, { text, limit });
+  }
+
+  relatedAt(params: RelatedParams): Promise<RelatedResult> {
+    return this.connection.sendRequest(RelatedRequest.method, params);
   }
 
   /** Opens a document; returns its URI. */

@@ -11,8 +11,9 @@ import {
 import type { LoadError, Paper } from '../corpus/paper';
 import type { CitationCompletion } from '../features/completion';
 import type { CitationHover } from '../features/hover';
+import { cleanQueryText, termRanges, type RelatedHit } from '../features/related';
 import type { ScoredPaper } from '../index/corpusIndex';
-import type { PaperItem } from '../protocol';
+import type { PaperItem, Range, RelatedResult } from '../protocol';
 
 const ABSTRACT_EXCERPT = 320;
 const HOVER_SENTENCES = 3;
@@ -122,6 +123,28 @@ export function toPaperItem(r: ScoredPaper): PaperItem {
   return {
     key: p.key, title: p.title, authors: p.authors, year: p.year, venue: p.venue, abstract: p.abstract,
     doi: p.doi, url: p.url, arxiv: p.arxiv, score: r.score, source: p.source,
+  };
+}
+
+/** Related papers with highlight ranges for their matched terms and a badge for keys already cited. */
+export function toRelatedResult(
+  hits: readonly RelatedHit[],
+  info: { citedKeys: readonly string[]; range?: Range; text: string; partial: boolean },
+): RelatedResult {
+  const cited = new Set(info.citedKeys);
+  return {
+    items: hits.map(h => {
+      const terms = new Set(h.matchedTerms);
+      return {
+        ...toPaperItem(h),
+        matchedTerms: h.matchedTerms,
+        highlights: { title: termRanges(h.paper.title, terms), abstract: h.paper.abstract ? termRanges(h.paper.abstract, terms) : [] },
+        cited: cited.has(h.paper.key),
+      };
+    }),
+    partial: info.partial || undefined,
+    range: info.range,
+    query: cleanQueryText(info.text).replace(/\s+/g, ' ').trim(),
   };
 }
 
