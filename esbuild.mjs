@@ -1,5 +1,7 @@
-// The one build script: bundles the extension client and the language server into dist/, copies
-// the bundled sample corpus next to them, and (with --tests) bundles every test file into out/.
+// The one build script: bundles the extension client and the language server into dist/, the
+// side panel's webview script into media/build/ (with the codicon font: webviews may only load
+// from media/), copies the bundled sample corpus next to the server, and (with --tests) bundles
+// every test file into out/.
 //   node esbuild.mjs              development build (sourcemaps)
 //   node esbuild.mjs --production minified, for the .vsix
 //   node esbuild.mjs --tests      also the tests (out/test/**.js)
@@ -27,6 +29,10 @@ const common = {
 
 const builds = [
   { ...common, entryPoints: { client: 'client/src/extension.ts', server: 'server/src/server.ts', loadWorker: 'server/src/corpus/loadWorker.ts' }, outdir: 'dist', external: ['vscode'] },
+  {
+    ...common, platform: 'browser', format: 'iife', target: 'es2022', define: {}, banner: {},
+    entryPoints: { panel: 'client/src/webview/panel.ts' }, outdir: 'media/build',
+  },
 ];
 
 function walk(dir, out = []) {
@@ -47,6 +53,10 @@ if (args.has('--tests')) {
 function copyAssets() {
   fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
   fs.copyFileSync(path.join(root, 'server/data/sample-corpus.txt'), path.join(root, 'dist/sample-corpus.txt'));
+  fs.mkdirSync(path.join(root, 'media/build'), { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) {
+    fs.copyFileSync(path.join(root, 'node_modules/@vscode/codicons/dist', f), path.join(root, 'media/build', f));
+  }
 }
 
 if (args.has('--watch')) {

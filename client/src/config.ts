@@ -11,6 +11,10 @@ export const SECTION = 'relatedWork';
 /** Settings whose change needs a server restart (the rest are pulled live by the server). */
 const RESTART_ON = ['trace.server'].map(s => `${SECTION}.${s}`);
 
+function clamp(n: number, lo: number, hi: number): number {
+  return typeof n === 'number' && Number.isFinite(n) ? Math.min(hi, Math.max(lo, Math.round(n))) : lo;
+}
+
 export class Config {
   private get cfg(): vscode.WorkspaceConfiguration {
     return vscode.workspace.getConfiguration(SECTION);
@@ -19,6 +23,10 @@ export class Config {
   get corpus(): string[] { return this.cfg.get<string[]>('corpus', []); }
   get sampleCorpus(): SampleCorpusMode { return this.cfg.get<SampleCorpusMode>('sampleCorpus', 'auto'); }
   get statusBar(): boolean { return this.cfg.get<boolean>('statusBar.enabled', true); }
+  /** Papers the related panel lists (pins come on top of these). */
+  get panelResults(): number { return clamp(this.cfg.get<number>('panel.results', 10), 1, 50); }
+  /** How long the cursor must rest before the panel asks for the paragraph's related papers (ms). */
+  get panelDebounce(): number { return clamp(this.cfg.get<number>('panel.debounce', 300), 0, 5000); }
 
   initializationOptions(sampleCorpusPath: string): InitializationOptions {
     return { sampleCorpusPath, sampleCorpus: this.sampleCorpus };

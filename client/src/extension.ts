@@ -9,6 +9,7 @@ import {
 } from 'vscode-languageclient/node';
 import { StatusNotification, StatusRequest, type StatusResult } from '../../server/src/protocol';
 import { Config } from './config';
+import { RelatedPanel } from './panel/relatedPanel';
 import { StatusBar } from './statusBar';
 
 /** Languages whose documents the server reads (citations) or indexes (bibliographies). */
@@ -18,6 +19,8 @@ export interface RelatedWorkApi {
   client: LanguageClient;
   /** Resolves once the server has indexed the corpus for the first time. */
   ready: Promise<void>;
+  /** The related-papers side panel (tests wait on its `onDidRender`). */
+  panel: RelatedPanel;
 }
 
 let client: LanguageClient | undefined;
@@ -44,13 +47,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Relate
   const lc = new LanguageClient('relatedWork', 'Related Work', serverOptions, clientOptions);
   client = lc;
 
+  const panel = new RelatedPanel(context, lc, config);
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>(resolve => (markReady = resolve));
   const onStatus = (status: StatusResult, message?: string) => {
     statusBar.update(status, message);
+    panel.updateStatus(status, message);
     if (status.ready) markReady();
   };
   context.subscriptions.push(
+    panel,
+    vscode.window.registerWebviewViewProvider(RelatedPanel.viewType, panel),
+    vscode.commands.registerCommand('relatedWork.showRelatedPapers', () => vscode.commands.executeCommand(`${RelatedPanel.viewType}.focus`)),
+    vscode.commands.registerCommand('relatedWork.searchRelatedPapers', () => panel.focusSearch()),
+    vscode.commands.registerCommand('relatedWork.refreshRelatedPapers', () => panel.refreshNow()),
     lc.onNotification(StatusNotification.type, s => onStatus(s, s.message)),
     lc.onDidChangeState(e => {
       if (e.newState === State.Stopped) statusBar.stopped();
@@ -70,7 +80,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Relate
   );
 
   await lc.start();
-  return { client: lc, ready };
+  return { client: lc, ready, panel };
 }
 
 /** A Quick Pick listing every corpus source with its paper and error counts. */

@@ -57,6 +57,8 @@ export interface RelatedItem extends PaperItem {
   highlights: { title: Highlights; abstract: Highlights };
   /** The document of `uri` already cites this key. */
   cited: boolean;
+  /** http(s) links to the paper (DOI, URL, arXiv), best first; never any other scheme. */
+  links: { label: string; href: string }[];
 }
 
 export interface RelatedResult {
@@ -66,6 +68,36 @@ export interface RelatedResult {
   range?: Range;
   /** The passage's prose after markup was stripped: what was searched for. */
   query: string;
+  /** Every key the document of `uri` cites (present when `uri` is an open document). */
+  citedKeys?: string[];
+}
+
+/** Where and how to cite `key` at `position` of the open document `uri`, in the document's own syntax. */
+export interface CitationEditParams {
+  uri: string;
+  position: Position;
+  key: string;
+}
+
+export interface CitationEditResult {
+  /** Undefined when nothing is to be inserted (the citation at the cursor already has the key). */
+  edit?: { range: Range; newText: string };
+  /** Where the cursor goes after the edit. */
+  cursor?: Position;
+  /** Why there is no edit, for a message. */
+  reason?: string;
+}
+
+/** The BibTeX of a paper: the entry as written for `.bib` sources, generated for other formats. */
+export interface BibtexParams {
+  key: string;
+  /** The corpus file the paper came from (a key may exist in several). */
+  source?: string;
+}
+
+export interface BibtexResult {
+  /** Undefined when no such paper is indexed. */
+  bibtex?: string;
 }
 
 export interface ItemsResult {
@@ -85,6 +117,14 @@ export namespace SearchRequest {
 export namespace RelatedRequest {
   export const method = 'relatedWork/related';
   export const type = new RequestType<RelatedParams, RelatedResult, void>(method);
+}
+export namespace CitationEditRequest {
+  export const method = 'relatedWork/citationEdit';
+  export const type = new RequestType<CitationEditParams, CitationEditResult, void>(method);
+}
+export namespace BibtexRequest {
+  export const method = 'relatedWork/bibtex';
+  export const type = new RequestType<BibtexParams, BibtexResult, void>(method);
 }
 /** Server → client whenever the index changes (loading progress, a file re-read). */
 export namespace StatusNotification {

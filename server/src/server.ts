@@ -3,6 +3,7 @@
  * open documents and the corpus manager; every handler calls one feature and converts its result
  * with `lsp/toProto`. Runs over stdio (`node dist/server.js --stdio`) or IPC (VS Code).
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -13,6 +14,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DEFAULT_SETTINGS, readSettings } from './config';
 import { corpusFormat } from './corpus/loader';
 import { CorpusManager, planSources, type ProgressSink } from './corpusManager';
+import { entryAsWritten, formatBibtex, isBibSource } from './features/bibtexExport';
+import { citationEdit } from './features/citationEdit';
 import { completeCitation } from './features/completion';
 import { hoverCitation } from './features/hover';
 import { documentContext, passageAt } from './features/passage';
@@ -20,8 +23,8 @@ import { relatedPapers } from './features/related';
 import { clampLimit, searchPapers } from './features/search';
 import { toCompletionList, toDiagnostics, toHover, toPaperItem, toRelatedResult } from './lsp/toProto';
 import {
-  RelatedRequest, SearchRequest, StatusNotification, StatusRequest,
-  type InitializationOptions, type ItemsResult, type RelatedResult, type ServerSettings,
+  BibtexRequest, CitationEditRequest, RelatedRequest, SearchRequest, StatusNotification, StatusRequest,
+  type BibtexResult, type CitationEditResult, type InitializationOptions, type ItemsResult, type RelatedResult, type ServerSettings,
 } from './protocol';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -159,8 +162,32 @@ connection.onRequest(RelatedRequest.type, params => guard<RelatedResult>('relate
   const hits = text ? relatedPapers(corpus.index, {
     text, limit: clampLimit(params?.limit), context: { documentTitle, citedKeys: context?.citedKeys },
   }) : [];
-  return toRelatedResult(hits, { citedKeys: context?.citedKeys ?? [], range, text: text ?? '', partial: !corpus.ready });
+  return toRelatedResult(hits, { citedKeys: context?.citedKeys, range, text: text ?? '', partial: !corpus.ready });
 }));
+
+connection.onRequest(CitationEditRequest.type, params => guard<CitationEditResult>('citationEdit', { reason: 'Internal error' }, () => {
+  const doc = documents.get(String(params?.uri));
+  if (!doc || typeof params.key !== 'string' || !params.key || !params.position) return { reason: 'The document is not open.' };
+  return citationEdit(doc.getText(), doc.languageId, params.position, params.key, settings.citeCommands);
+}));
+
+connection.onRequest(BibtexRequest.type, async (params): Promise<BibtexResult> => {
+  try {
+    const papers = corpus.index.byKey(String(params?.key ?? ''));
+    const paper = papers.find(p => p.source === params?.source) ?? papers[0];
+    if (!paper) return {};
+    if (isBibSource(paper.source)) {
+      const open = documents.get(pathToFileURL(paper.source).href);
+      const text = open ? open.getText() : await readFile(paper.source, 'utf8').catch(() => undefined);
+      const raw = text !== undefined ? entryAsWritten(text, paper) : undefined;
+      if (raw) return { bibtex: raw };
+    }
+    return { bibtex: formatBibtex(paper) };
+  } catch (e) {
+    log.error(`bibtex failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    return {};
+  }
+});
 
 documents.listen(connection);
 connection.listen();

@@ -8,6 +8,29 @@ export const EXTENSION_ID = 'related-work.related-work';
 /** Papers in the bundled sample corpus (package.json: "86 recent ML papers"). */
 export const SAMPLE_CORPUS_PAPERS = 86;
 
+/**
+ * The UI suite's workspace also indexes test/fixtures/untrusted/untrusted-library.json (one paper
+ * whose title, venue and abstract hold HTML and script) next to the sample corpus.
+ */
+export const UNTRUSTED = {
+  file: 'untrusted-library.json',
+  papers: 1,
+  key: 'hostile2024',
+  search: 'hostile abstracts hazards',
+  abstractFragments: ['<img src=x onerror=alert(1)>', '</script><script>alert(2)</script>'],
+};
+
+/** The paragraph of paper.tex the panel test puts the cursor in, and what the panel must show for it. */
+export const PANEL = {
+  file: 'paper.tex',
+  /** 1-based line of paper.tex inside the speculative-decoding paragraph. */
+  line: 14,
+  /** A related paper's title must match this. */
+  relatedTitle: /speculative|draft/i,
+  /** Keys the paragraph cites already: their cards carry the "Cited" badge. */
+  citedKeys: ['kangaroo', 'distillspec'],
+};
+
 export interface CiteCase {
   /** File in the sample workspace. */
   file: string;

@@ -79,6 +79,10 @@ if [ -n "$vsix_ok" ] && { [ "${E2E_ONLY:-ui}" = ui ] || [ -z "${E2E_ONLY:-}" ]; 
   say "UI suite: install related-work.vsix into a throw-away code-server profile"
   UD="$RUN/ui-user-data" EXTS="$RUN/ui-extensions" WS="$RUN/ui-ws"
   mkdir -p "$EXTS" "$WS"; cp -r test/fixtures/sample-workspace/. "$WS/"
+  # Plus a library whose paper holds HTML/script (the panel must show it as text), next to the sample.
+  cp test/fixtures/untrusted/untrusted-library.json "$WS/"
+  mkdir -p "$WS/.vscode"
+  printf '{\n  "relatedWork.sampleCorpus": "always",\n  "relatedWork.corpus": ["untrusted-library.json"]\n}\n' > "$WS/.vscode/settings.json"
   write_quiet_settings "$UD"
   {
     node "$CODE_SERVER_ENTRY" --user-data-dir "$UD" --extensions-dir "$EXTS" --install-extension "$REPO/related-work.vsix" 2>&1

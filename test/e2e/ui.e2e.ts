@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { LATEX, MARKDOWN, SAMPLE_CORPUS_PAPERS, type CiteCase } from './expected';
+import { LATEX, MARKDOWN, PANEL, SAMPLE_CORPUS_PAPERS, UNTRUSTED, type CiteCase } from './expected';
 import { EXPECTED_NOISE, launchBrowser, newPage, requireEnv, workbenchUrl } from './workbench';
 
 const base = requireEnv('CS_URL');
@@ -241,6 +241,149 @@ async function citationTests(c: CiteCase, tag: string): Promise<void> {
   });
 }
 
+// ---- Related Papers panel -------------------------------------------------------------------------
+
+/** The panel's webview document (VS Code nests it: iframe.webview > iframe#active-frame). */
+const panel = () => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+const dialogs: string[] = [];
+
+async function runCommand(title: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+async function goToLine(line: number): Promise<void> {
+  await editorLines().click();
+  await page.keyboard.press('Control+G');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.type(String(line));
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+async function cardTitles(): Promise<string[]> {
+  return (await panel().locator('.card .title').allInnerTexts()).map(t => nbsp(t).trim());
+}
+
+async function panelTests(): Promise<void> {
+  let filled = false;
+  await test('panel: "Related Work" activity-bar container opens the Related Papers view', async () => {
+    const item = page.locator('.activitybar .action-item a[aria-label^="Related Work"], .activitybar .action-item[aria-label^="Related Work"]').first();
+    await item.waitFor({ timeout: 20_000 });
+    await runCommand('Related Work: Show Related Papers');
+    const title = page.locator('.sidebar .composite.title', { hasText: 'Related Papers' }).first();
+    await title.waitFor({ timeout: 20_000 });
+    await panel().locator('#search').waitFor({ timeout: 30_000 });
+    await shot('panel-opened');
+    return `activity bar item ${JSON.stringify(await item.getAttribute('aria-label'))}, side bar title ${JSON.stringify(nbsp(await title.innerText()).trim())}`;
+  });
+
+  await test(`panel: cursor in the paragraph at ${PANEL.file}:${PANEL.line} fills the panel with related papers`, async () => {
+    // paper.tex is open from the citation tests: switch to its tab like a user.
+    await page.locator(`.tabs-container .tab[data-resource-name="${PANEL.file}"]`).first().click();
+    await page.locator(`.tabs-container .tab.active[data-resource-name="${PANEL.file}"]`).first().waitFor({ timeout: 10_000 });
+    await goToLine(PANEL.line);
+    await page.keyboard.press('End');
+    await panel().locator('.card').first().waitFor({ timeout: 20_000 });
+    const titles = await until('cards for the paragraph', async () => {
+      const t = await cardTitles();
+      return t.length > 0 && PANEL.relatedTitle.test(t[0]) ? t : undefined;
+    }, 20_000).catch(async () => { throw new Error(`first card does not match ${PANEL.relatedTitle}: ${JSON.stringify(await cardTitles())}`); });
+    const status = nbsp(await panel().locator('#status').innerText()).trim();
+    if (!/Paragraph in paper\.tex, lines \d+–\d+/.test(status)) throw new Error(`status line ${JSON.stringify(status)}`);
+    const marks = await panel().locator('.card').first().locator('mark').count();
+    if (marks === 0) throw new Error('the first card highlights no matched term');
+    filled = true;
+    await shot('panel-paragraph');
+    return `${status}; ${titles.length} cards: ${titles.slice(0, 4).join(' | ')}`;
+  });
+
+  await test('panel: papers the document already cites carry a "Cited" badge', async () => {
+    if (!filled) throw new Error('skipped: the panel did not fill');
+    const found: string[] = [];
+    for (const key of PANEL.citedKeys) {
+      const card = panel().locator(`.card[data-key="${key}"]`);
+      if (await card.count() === 0) continue;
+      if (await card.locator('.badge', { hasText: 'Cited' }).count() === 0) throw new Error(`${key} is listed without the Cited badge`);
+      found.push(key);
+    }
+    if (!found.length) throw new Error(`none of ${PANEL.citedKeys.join(', ')} is listed`);
+    // The document cites the paragraph's keys and the key the LaTeX citation test inserted.
+    const citedInDocument = [...PANEL.citedKeys, LATEX.key];
+    const uncitedBadges = await panel().locator('.card:has(.badge)').evaluateAll(
+      (cards, cited) => cards.map(c => (c as unknown as { dataset: { key: string } }).dataset.key).filter(k => !(cited as string[]).includes(k)), citedInDocument);
+    if (uncitedBadges.length) throw new Error(`badge on papers the document does not cite: ${uncitedBadges.join(', ')}`);
+    return `badges on ${found.join(', ')}`;
+  });
+
+  await test('panel: Cite inserts \\citep{key} at the cursor, and Ctrl+Z undoes it', async () => {
+    if (!filled) throw new Error('skipped: the panel did not fill');
+    const card = panel().locator('.card:not(:has(.badge))').first();
+    const key = await card.getAttribute('data-key');
+    if (!key) throw new Error('no uncited card');
+    await card.locator('button[aria-label^="Cite"]').click();
+    const inserted = `\\citep{${key}}`;
+    const line = await until(`editor line with ${inserted}`, () => lineWith(inserted), 10_000);
+    const text = nbsp(await line.innerText()).trim();
+    await panel().locator('#notice', { hasText: `Cited ${key}` }).waitFor({ timeout: 5_000 });
+    await shot('panel-cited');
+    // The edit is an ordinary undoable edit of the document.
+    await editorLines().click();
+    await page.keyboard.press('Control+Z');
+    await until(`${inserted} removed by undo`, async () => !(await lineWith(inserted)), 5_000);
+    return `line after Cite: ${JSON.stringify(text)}; undone`;
+  });
+
+  await test('panel: the search box finds a paper with HTML in its abstract and shows it as text', async () => {
+    const search = panel().locator('#search');
+    await search.fill(UNTRUSTED.search);
+    const card = panel().locator(`.card[data-key="${UNTRUSTED.key}"]`);
+    await card.waitFor({ timeout: 15_000 });
+    await card.locator('button.more').click();
+    const abstract = await card.locator('.abstract').textContent() ?? '';
+    for (const f of UNTRUSTED.abstractFragments) if (!abstract.includes(f)) throw new Error(`abstract lacks the literal text ${JSON.stringify(f)}: ${JSON.stringify(abstract)}`);
+    const imgs = await panel().locator('img, b, i').count();
+    // The only scripts are ours (panel.js) and the one VS Code injects into every webview.
+    const scripts = await panel().locator('script').evaluateAll(list => list.map(s => {
+      const e = s as unknown as { src: string; textContent: string | null };
+      return { src: e.src, text: e.textContent ?? '' };
+    }));
+    if (imgs !== 0) throw new Error(`${imgs} img/b/i elements in the panel`);
+    const foreign = scripts.filter(s => /alert/.test(s.text) || (s.src && !/\/media\/build\/panel\.js/.test(s.src)));
+    if (foreign.length) throw new Error(`unexpected scripts in the panel: ${JSON.stringify(foreign).slice(0, 300)}`);
+    const open = card.locator('button[aria-label^="Open"], button[aria-label^="No DOI"]').first();
+    if (!(await open.isDisabled())) throw new Error('Open is enabled for a javascript: URL');
+    if (dialogs.length) throw new Error(`dialogs opened: ${dialogs.join(', ')}`);
+    await shot('panel-untrusted');
+    return `abstract rendered literally; no img/b/i elements; scripts: ${scripts.map(s => s.src ? path.basename(s.src) : 'inline (VS Code)').join(', ')}; Open disabled`;
+  });
+
+  await test('panel: keyboard — ArrowDown from the search box focuses a card, Space expands its abstract', async () => {
+    await panel().locator('#search').fill('speculative decoding');
+    await until('search results', async () => (await cardTitles()).some(t => /speculative/i.test(t)), 15_000);
+    await panel().locator('#search').focus();
+    await page.keyboard.press('ArrowDown');
+    const first = panel().locator('.card').first();
+    await until('first card focused', () => first.evaluate(e => e === (e.ownerDocument as unknown as { activeElement: unknown }).activeElement), 5_000);
+    const collapsedBefore = await first.locator('.abstract.collapsed').count();
+    await page.keyboard.press(' ');
+    const collapsedAfter = await first.locator('.abstract.collapsed').count();
+    if (!(collapsedBefore === 1 && collapsedAfter === 0)) throw new Error(`abstract collapsed before/after Space: ${collapsedBefore}/${collapsedAfter}`);
+    await page.keyboard.press('ArrowDown');
+    const second = panel().locator('.card').nth(1);
+    await until('second card focused', () => second.evaluate(e => e === (e.ownerDocument as unknown as { activeElement: unknown }).activeElement), 5_000);
+    await shot('panel-keyboard');
+    await panel().locator('#search').fill('');
+    return 'focus moved card to card; abstract expanded';
+  });
+}
+
 async function main(): Promise<void> {
   fs.mkdirSync(shots, { recursive: true });
   for (const f of fs.readdirSync(shots)) if (/^ui-.*\.png$/.test(f)) fs.rmSync(path.join(shots, f));
@@ -250,6 +393,7 @@ async function main(): Promise<void> {
     page = await newPage(browser);
     page.on('console', m => { if (m.type() === 'error' && !EXPECTED_NOISE.test(m.text())) consoleErrors.push(m.text()); });
     page.on('pageerror', e => consoleErrors.push(`pageerror: ${e.message}`));
+    page.on('dialog', d => { dialogs.push(d.message()); void d.dismiss(); });
     page.setDefaultTimeout(30_000);
 
     await test('workbench loads the sample workspace', async () => {
@@ -271,7 +415,8 @@ async function main(): Promise<void> {
       const label = (await item.getAttribute('aria-label')) ?? '';
       const text = nbsp(await item.innerText()).trim();
       const n = Number((label.match(/Related Work: ([\d,]+) papers indexed/)?.[1] ?? 'NaN').replace(/,/g, ''));
-      if (n !== SAMPLE_CORPUS_PAPERS) throw new Error(`expected ${SAMPLE_CORPUS_PAPERS} papers, aria-label ${JSON.stringify(label)}`);
+      const expected = SAMPLE_CORPUS_PAPERS + UNTRUSTED.papers;
+      if (n !== expected) throw new Error(`expected ${expected} papers, aria-label ${JSON.stringify(label)}`);
       if (!text.includes('papers')) throw new Error(`status text ${JSON.stringify(text)} lacks "papers"`);
       await shot('status-bar');
       return `text ${JSON.stringify(text)}, aria-label ${JSON.stringify(label)}`;
@@ -280,6 +425,7 @@ async function main(): Promise<void> {
     await citationTests(LATEX, 'latex');
     await openTest(MARKDOWN, 'markdown');
     await citationTests(MARKDOWN, 'markdown');
+    await panelTests();
 
     await test('Extensions view lists Related Work as installed', async () => {
       await page.keyboard.press('Escape');

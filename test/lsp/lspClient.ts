@@ -9,8 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { CompletionList, Diagnostic, Hover, Position, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import {
-  RelatedRequest, SearchRequest, StatusNotification, StatusRequest,
-  type InitializationOptions, type ItemsResult, type RelatedParams, type RelatedResult, type StatusResult,
+  BibtexRequest, CitationEditRequest, RelatedRequest, SearchRequest, StatusNotification, StatusRequest,
+  type BibtexParams, type BibtexResult, type CitationEditParams, type CitationEditResult, type InitializationOptions, type ItemsResult, type RelatedParams, type RelatedResult, type StatusResult,
 } from '../../server/src/protocol';
 import { repoRoot } from '../util/paths';
 
@@ -99,6 +99,14 @@ export class TestServer {
 
   relatedAt(params: RelatedParams): Promise<RelatedResult> {
     return this.connection.sendRequest(RelatedRequest.method, params);
+  }
+
+  citationEdit(params: CitationEditParams): Promise<CitationEditResult> {
+    return this.connection.sendRequest(CitationEditRequest.method, params);
+  }
+
+  bibtex(params: BibtexParams): Promise<BibtexResult> {
+    return this.connection.sendRequest(BibtexRequest.method, params);
   }
 
   /** Opens a document; returns its URI. */

@@ -102,6 +102,83 @@ describe('bundled sample corpus', () => {
   });
 });
 
+describe('related papers (the side panel) on the bundled sample corpus', () => {
+  let server: TestServer;
+  const emptyFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-related-'));
+  const paper = `\\documentclass{article}
+\\title{Faster Decoding for Large Language Models}
+\\begin{document}
+\\section{Related Work}
+
+A small draft model proposes several tokens that the large target model then verifies
+in a single forward pass, so speculative decoding accelerates inference without changing
+the output distribution \\citep{kangaroo}. % a comment about $x^2$ math
+
+\\end{document}
+`;
+  before(async () => {
+    server = await TestServer.start({ folders: [emptyFolder] });
+    await server.ready();
+  });
+  after(async () => { await server.stop(); fs.rmSync(emptyFolder, { recursive: true, force: true }); });
+
+  test('a paragraph about speculative decoding ranks speculative-decoding papers first', async () => {
+    const r = await server.related('A small draft model proposes tokens that the target model verifies in parallel: speculative decoding accelerates inference \\cite{x}.', 10);
+    assert.equal(r.items.length, 10);
+    const top = r.items.slice(0, 3).map(i => i.title);
+    for (const t of top) assert.match(t, /speculative|draft/i, `top 3: ${top.join(' | ')}`);
+    assert.doesNotMatch(r.query, /cite|\\|\bx\b/, 'citation commands and keys are not part of the query');
+    for (let i = 1; i < r.items.length; i++) assert.ok(r.items[i - 1].score >= r.items[i].score, 'sorted by score');
+  });
+
+  test('with a uri and a position the server takes the paragraph, marks cited papers and highlights matched words', async () => {
+    const uri = await server.open('untitled:related.tex', 'latex', paper);
+    const r = await server.relatedAt({ uri, position: positionOf(paper, 'single forward'), limit: 20 });
+    assert.deepEqual(r.range, { start: { line: 5, character: 0 }, end: { line: 7, character: paper.split('\n')[7].length } });
+    assert.deepEqual(r.citedKeys, ['kangaroo']);
+    assert.doesNotMatch(r.query, /comment|kangaroo|citep/, `query: ${r.query}`);
+    assert.match(r.query, /draft model proposes/);
+    assert.ok(r.items.length > 0);
+    for (const item of r.items) assert.equal(item.cited, item.key === 'kangaroo', item.key);
+    assert.ok(r.items.some(i => i.key === 'kangaroo'), 'the cited paper is related too');
+    const withMarks = r.items.filter(i => i.highlights.abstract.length > 0);
+    assert.ok(withMarks.length > 0, 'some abstract has highlighted words');
+    for (const item of r.items) {
+      assert.ok(item.matchedTerms.length > 0, `${item.key} matched no term`);
+      for (const [s, e] of [...item.highlights.abstract]) {
+        assert.ok(0 <= s && s < e && e <= (item.abstract ?? '').length);
+        assert.match((item.abstract ?? '').slice(s, e), /^[\p{L}\p{N}]+$/u, 'a highlight is one whole word');
+      }
+      for (const link of item.links) assert.match(link.href, /^https?:\/\//);
+    }
+    const heading = await server.relatedAt({ uri, position: positionOf(paper, 'Related Work') });
+    assert.deepEqual(heading.items, [], 'a heading is no paragraph');
+    const selection = await server.relatedAt({ uri, position: { line: 0, character: 0 }, selection: { start: positionOf(paper, 'A small', 0), end: positionOf(paper, 'draft model') } });
+    assert.equal(selection.query, 'A small draft model');
+  });
+
+  test('citationEdit cites in the document\'s syntax and joins an adjacent citation', async () => {
+    const uri = await server.open('untitled:cite.tex', 'latex', paper);
+    const fresh = await server.citationEdit({ uri, position: positionOf(paper, 'several tokens'), key: 'medusa' });
+    assert.deepEqual(fresh.edit?.newText, '~\\citep{medusa}');
+    const joined = await server.citationEdit({ uri, position: positionOf(paper, '\\citep{kangaroo}'), key: 'medusa' });
+    assert.deepEqual(joined.edit?.newText, ',medusa');
+    const again = await server.citationEdit({ uri, position: positionOf(paper, '\\citep{kangaroo}'), key: 'kangaroo' });
+    assert.equal(again.edit, undefined);
+    const md = 'Drafting helps.';
+    const mdUri = await server.open('untitled:cite.md', 'markdown', md);
+    const pandoc = await server.citationEdit({ uri: mdUri, position: positionOf(md, 'helps'), key: 'medusa' });
+    assert.equal(pandoc.edit?.newText, ' [@medusa]');
+  });
+
+  test('bibtex returns an entry for an indexed key and nothing for an unknown one', async () => {
+    const { items } = await server.search('medusa', 1);
+    const { bibtex } = await server.bibtex({ key: items[0].key, source: items[0].source });
+    assert.match(bibtex ?? '', new RegExp(`^@misc\\{${items[0].key},\\n  title = \\{Medusa`));
+    assert.deepEqual(await server.bibtex({ key: 'no-such-key-2099' }), {});
+  });
+});
+
 describe('NeurIPS/ICML/ICLR bibliography (27,848 entries)', { skip: !fs.existsSync(path.join(corporaDir, 'ml/neurips-icml-iclr.bib.gz')) && 'corpora absent' }, () => {
   let server: TestServer;
   let dir: string;

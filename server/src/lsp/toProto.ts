@@ -129,9 +129,9 @@ export function toPaperItem(r: ScoredPaper): PaperItem {
 /** Related papers with highlight ranges for their matched terms and a badge for keys already cited. */
 export function toRelatedResult(
   hits: readonly RelatedHit[],
-  info: { citedKeys: readonly string[]; range?: Range; text: string; partial: boolean },
+  info: { citedKeys?: readonly string[]; range?: Range; text: string; partial: boolean },
 ): RelatedResult {
-  const cited = new Set(info.citedKeys);
+  const cited = new Set(info.citedKeys ?? []);
   return {
     items: hits.map(h => {
       const terms = new Set(h.matchedTerms);
@@ -140,11 +140,13 @@ export function toRelatedResult(
         matchedTerms: h.matchedTerms,
         highlights: { title: termRanges(h.paper.title, terms), abstract: h.paper.abstract ? termRanges(h.paper.abstract, terms) : [] },
         cited: cited.has(h.paper.key),
+        links: paperLinks(h.paper),
       };
     }),
     partial: info.partial || undefined,
     range: info.range,
     query: cleanQueryText(info.text).replace(/\s+/g, ' ').trim(),
+    citedKeys: info.citedKeys ? [...info.citedKeys] : undefined,
   };
 }
 

@@ -6,11 +6,13 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, LATEX, MARKDOWN, SAMPLE_CORPUS_PAPERS, unescapeMarkdown, type CiteCase } from '../expected';
+import type { PanelState } from '../../../client/src/panel/messages';
+import { EXTENSION_ID, LATEX, MARKDOWN, PANEL, SAMPLE_CORPUS_PAPERS, unescapeMarkdown, type CiteCase } from '../expected';
 
 interface Api {
   client: { sendRequest<R>(method: string, params?: unknown): Promise<R> };
   ready: Promise<void>;
+  panel: { onDidRender: vscode.Event<PanelState>; state: PanelState | undefined };
 }
 interface LspCompletionList { isIncomplete: boolean; items: { label: string; sortText?: string }[] }
 
@@ -122,7 +124,55 @@ suite('Related Work (extension host)', () => {
   });
 
   for (const c of [LATEX, MARKDOWN]) citationTests(c);
+  panelTests();
 });
+
+/** The next state the panel renders that satisfies `pred` (subscribe before acting). */
+function nextRender(what: string, pred: (s: PanelState) => boolean, ms = 20_000): Promise<PanelState> {
+  let sub: vscode.Disposable | undefined;
+  const p = new Promise<PanelState>(resolve => {
+    sub = api!.panel.onDidRender(s => { if (pred(s)) resolve(s); });
+  });
+  return withTimeout(what, p, ms).finally(() => sub?.dispose());
+}
+
+function panelTests(): void {
+  suite('Related Papers panel', () => {
+    let editor: vscode.TextEditor;
+    suiteSetup(async () => {
+      editor = await open(PANEL.file);
+      await vscode.commands.executeCommand('relatedWork.related.focus');
+    });
+
+    test('follows the cursor into a paragraph and lists related papers, cited ones marked', async () => {
+      const rendered = nextRender('a paragraph result', s => s.view === 'results' && s.origin === 'paragraph');
+      const pos = new vscode.Position(PANEL.line - 1, 10);
+      editor.selection = new vscode.Selection(pos, pos);
+      const state = await rendered;
+      assert.match(state.items[0]?.title ?? '', PANEL.relatedTitle, JSON.stringify(state.items.map(i => i.title)));
+      assert.match(state.description ?? '', /^Paragraph in paper\.tex, lines \d+–\d+$/);
+      for (const item of state.items) assert.equal(item.cited, PANEL.citedKeys.includes(item.key), item.key);
+      assert.ok(state.items.every(i => i.relevance > 0 && i.relevance <= 1), 'relevance is relative to the best');
+      assert.equal(state.items[0].relevance, 1);
+    });
+
+    test('a selection restricts the query to the selected text', async () => {
+      const line = editor.document.lineAt(PANEL.line - 1);
+      const rendered = nextRender('a selection result', s => s.origin === 'selection');
+      editor.selection = new vscode.Selection(line.range.start, line.range.end);
+      const state = await rendered;
+      assert.equal(state.query, line.text.replace(/\\[a-z]+\{[^}]*\}/g, '').replace(/\s+/g, ' ').trim());
+      assert.match(state.description ?? '', /^Selection in paper\.tex, line \d+$/);
+    });
+
+    test('a heading has no paragraph: the panel says where to put the cursor', async () => {
+      const heading = editor.document.getText().split('\n').findIndex(l => l.startsWith('\\section'));
+      const rendered = nextRender('the no-passage state', s => s.view === 'noPassage');
+      editor.selection = new vscode.Selection(heading, 3, heading, 3);
+      await rendered;
+    });
+  });
+}
 
 function citationTests(c: CiteCase): void {
   const trigger = c.opener.slice(-1);
