@@ -340,6 +340,24 @@ async function panelTests(): Promise<void> {
     return `line after Cite: ${JSON.stringify(text)}; undone`;
   });
 
+  await test('panel: Pin moves a paper to the top "Pinned" group; BibTeX copies its entry', async () => {
+    if (!filled) throw new Error('skipped: the panel did not fill');
+    const last = panel().locator('.card').last();
+    const key = await last.getAttribute('data-key');
+    if (!key) throw new Error('no card');
+    await last.locator('button[aria-label^="Pin"]').click();
+    const pinned = panel().locator('.group', { has: panel().locator('.group-title', { hasText: 'Pinned' }) }).locator(`.card[data-key="${key}"]`);
+    await pinned.waitFor({ timeout: 10_000 });
+    const firstKey = await panel().locator('.card').first().getAttribute('data-key');
+    if (firstKey !== key) throw new Error(`first card is ${firstKey}, not the pinned ${key}`);
+    await pinned.locator('button[aria-label="Copy BibTeX"]').click();
+    await panel().locator('#notice', { hasText: `Copied the BibTeX of ${key}` }).waitFor({ timeout: 10_000 });
+    await shot('panel-pinned');
+    await pinned.locator('button[aria-label^="Unpin"]').click();
+    await until('the Pinned group to go away', async () => (await panel().locator('.group-title', { hasText: 'Pinned' }).count()) === 0, 10_000);
+    return `pinned and unpinned ${key}; BibTeX copied`;
+  });
+
   await test('panel: the search box finds a paper with HTML in its abstract and shows it as text', async () => {
     const search = panel().locator('#search');
     await search.fill(UNTRUSTED.search);
