@@ -63,7 +63,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Relate
     vscode.commands.registerCommand('relatedWork.refreshRelatedPapers', () => panel.refreshNow()),
     lc.onNotification(StatusNotification.type, s => onStatus(s, s.message)),
     lc.onDidChangeState(e => {
-      if (e.newState === State.Stopped) statusBar.stopped();
+      if (e.newState === State.Stopped) { statusBar.stopped(); panel.serverStopped(); }
       if (e.newState === State.Starting) statusBar.starting();
       if (e.newState === State.Running) void lc.sendRequest(StatusRequest.type).then(s => onStatus(s), () => undefined);
     }),

@@ -384,6 +384,7 @@ async function panelTests(): Promise<void> {
 
   await test('panel: keyboard — ArrowDown from the search box focuses a card, Space expands its abstract', async () => {
     await panel().locator('#search').fill('speculative decoding');
+    await panel().locator('#status', { hasText: 'Search: speculative decoding' }).waitFor({ timeout: 15_000 });
     await until('search results', async () => (await cardTitles()).some(t => /speculative/i.test(t)), 15_000);
     await panel().locator('#search').focus();
     await page.keyboard.press('ArrowDown');

@@ -102,6 +102,13 @@ export class RelatedPanel implements vscode.WebviewViewProvider, vscode.Disposab
     if (changed) this.schedule(0, true);
   }
 
+  /** The language server stopped: say so instead of showing stale results. */
+  serverStopped(): void {
+    this.last = undefined;
+    this.status = { ready: false, papers: 0 };
+    this.render({ view: 'stopped', pinned: [], items: [] });
+  }
+
   /** Reveals the panel and puts the cursor in its search box. */
   async focusSearch(): Promise<void> {
     await vscode.commands.executeCommand(`${RelatedPanel.viewType}.focus`);
