@@ -140,6 +140,8 @@ export interface InitializationOptions {
   sampleCorpus?: SampleCorpusMode;
   /** Absolute path of the bundled sample corpus (the client passes it; headless uses dist/). */
   sampleCorpusPath?: string;
+  /** Directory for the persisted index cache (the client passes its global storage); no cache without it. */
+  cacheDir?: string;
 }
 
 export type SampleCorpusMode = 'auto' | 'always' | 'never';

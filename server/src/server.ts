@@ -21,7 +21,7 @@ import { hoverCitation } from './features/hover';
 import { documentContext, passageAt } from './features/passage';
 import { relatedPapers } from './features/related';
 import { clampLimit, searchPapers } from './features/search';
-import { toCompletionList, toDiagnostics, toHover, toPaperItem, toRelatedResult } from './lsp/toProto';
+import { isCompletionData, resolveCompletionItem, toCompletionList, toDiagnostics, toHover, toPaperItem, toRelatedResult } from './lsp/toProto';
 import {
   BibtexRequest, CitationEditRequest, RelatedRequest, SearchRequest, StatusNotification, StatusRequest,
   type BibtexResult, type CitationEditResult, type InitializationOptions, type ItemsResult, type RelatedResult, type ServerSettings,
@@ -82,7 +82,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
-      completionProvider: { triggerCharacters: ['{', ',', '@', '['] },
+      completionProvider: { triggerCharacters: ['{', ',', '@', '['], resolveProvider: true },
       hoverProvider: true,
     },
     serverInfo: { name: 'related-work' },
@@ -132,6 +132,13 @@ connection.onCompletion(params => guard('completion', null, () => {
     limit: settings.completionLimit, extraCommands: settings.citeCommands,
   });
   return result ? toCompletionList(result) : null;
+}));
+
+connection.onCompletionResolve(item => guard('completionResolve', item, () => {
+  if (!isCompletionData(item.data)) return item;
+  const { key, source } = item.data;
+  const papers = corpus.index.byKey(key);
+  return resolveCompletionItem(item, papers.find(p => p.source === source) ?? papers[0]);
 }));
 
 connection.onHover(params => guard('hover', null, () => {

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import type { CompletionList, Diagnostic, Hover, Position, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import type { CompletionItem, CompletionList, Diagnostic, Hover, Position, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import {
   BibtexRequest, CitationEditRequest, RelatedRequest, SearchRequest, StatusNotification, StatusRequest,
   type BibtexParams, type BibtexResult, type CitationEditParams, type CitationEditResult, type InitializationOptions, type ItemsResult, type RelatedParams, type RelatedResult, type StatusResult,
@@ -117,6 +117,10 @@ export class TestServer {
 
   completion(uri: string, position: Position): Promise<CompletionList | null> {
     return this.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position });
+  }
+
+  resolve(item: CompletionItem): Promise<CompletionItem> {
+    return this.connection.sendRequest('completionItem/resolve', item);
   }
 
   hover(uri: string, position: Position): Promise<Hover | null> {

@@ -62,6 +62,12 @@ describe('bundled sample corpus', () => {
     const edit = top.textEdit as { range: { start: Position; end: Position }; newText: string };
     assert.equal(edit.newText, top.label);
     assert.deepEqual(edit.range.start, positionOf(text, 'medusa decoding', 0));
+    // The list is lean: the documentation comes when the editor resolves the item it shows.
+    assert.equal(top.documentation, undefined);
+    const resolved = await server.resolve(top);
+    const doc = (resolved.documentation as MarkupContent).value;
+    assert.match(doc, /\*\*Medusa/);
+    assert.match(doc, /sample-corpus\.txt/);
   });
 
   test('Pandoc completion after [@ offers sample papers, capped and in server order', async () => {

@@ -97,7 +97,9 @@ export function toCompletionList(c: CitationCompletion): CompletionList {
     kind: CompletionItemKind.Reference,
     labelDetails: { detail: ` ${r.paper.title}`, description: byline(r.paper) },
     detail: r.paper.title,
-    documentation: { kind: MarkupKind.Markdown, value: paperMarkdown(r.paper, { abstract: 'excerpt' }) },
+    // The documentation (abstract excerpt, links) comes with `completionItem/resolve`, for the one
+    // item the editor shows: the list itself stays small on the wire at any corpus size.
+    data: { key: r.paper.key, source: r.paper.source } satisfies CompletionData,
     // The server has ranked already: the filter text is what was typed, so the client keeps every
     // item, and sortText keeps the server's order.
     filterText: c.context.prefix,
@@ -105,6 +107,19 @@ export function toCompletionList(c: CitationCompletion): CompletionList {
     textEdit: { range, newText: r.paper.key },
   }));
   return { isIncomplete: c.incomplete, items };
+}
+
+/** What a completion item carries to `completionItem/resolve`. */
+export interface CompletionData { key: string; source: string }
+
+export function isCompletionData(x: unknown): x is CompletionData {
+  return typeof x === 'object' && x !== null && typeof (x as CompletionData).key === 'string' && typeof (x as CompletionData).source === 'string';
+}
+
+/** The item with its documentation filled in (`completionItem/resolve`). */
+export function resolveCompletionItem(item: CompletionItem, paper: Paper | undefined): CompletionItem {
+  if (paper) item.documentation = { kind: MarkupKind.Markdown, value: paperMarkdown(paper, { abstract: 'excerpt' }) };
+  return item;
 }
 
 export function toHover(h: CitationHover): Hover {
