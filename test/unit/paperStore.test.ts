@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { parseBibtex } from '../../server/src/corpus/bibtex';
+import type { Paper } from '../../server/src/corpus/paper';
+import { PaperStore } from '../../server/src/corpus/paperStore';
+import { corporaDir } from '../util/paths';
+
+/** A paper as JSON sees it (undefined properties dropped, keyGenerated false dropped). */
+const plain = (p: Paper) => {
+  const o = JSON.parse(JSON.stringify(p)) as Record<string, unknown>;
+  if (o.keyGenerated === false) delete o.keyGenerated;
+  return o;
+};
+
+const range = { start: { line: 1, character: 2 }, end: { line: 3, character: 4 } };
+
+test('paper store: every field round-trips, optional fields stay absent, Unicode intact', () => {
+  const papers: Paper[] = [
+    { key: 'müller2020', keyGenerated: true, type: 'article', title: 'Über „Zeichen“ 𝔘 – ok', authors: ['Jürgen Müller', '李雷'], year: 2020, venue: 'Journal', abstract: 'x'.repeat(5000), doi: '10.1/x', url: 'https://e.org', arxiv: '2401.00001', keywords: 'a; b', source: '/s.bib', range },
+    { key: 'k', type: 'misc', title: '', authors: [], source: '/s.bib', range },
+    { key: 'y0', type: 'misc', title: 'Year zero', authors: ['A'], year: 0, source: '/s.bib', range },
+  ];
+  const store = PaperStore.encode(papers, '/s.bib');
+  assert.equal(store.length, 3);
+  for (let i = 0; i < papers.length; i++) assert.deepEqual(plain(store.get(i)), plain(papers[i]));
+  assert.equal(store.key(0), 'müller2020');
+  assert.equal(store.keyGenerated(0), true);
+  assert.equal(store.keyGenerated(1), false);
+  assert.equal('venue' in store.get(1), false);
+  assert.deepEqual([...store].map(p => p.key), ['müller2020', 'k', 'y0']);
+  const again = PaperStore.fromParts(store.toParts());
+  assert.deepEqual(plain(again.get(0)), plain(papers[0]));
+  assert.throws(() => PaperStore.fromParts({ ...store.toParts(), ints: new Int32Array(5) }), /inconsistent/);
+});
+
+test('paper store: the NeurIPS/ICML/ICLR bibliography round-trips and is smaller than the objects', { skip: !fs.existsSync(path.join(corporaDir, 'ml/neurips-icml-iclr.bib.gz')) && 'corpora absent' }, () => {
+  const file = path.join(corporaDir, 'ml/neurips-icml-iclr.bib.gz');
+  const { papers } = parseBibtex(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8'), '/ml.bib');
+  const store = PaperStore.encode(papers, '/ml.bib');
+  assert.equal(store.length, papers.length);
+  for (let i = 0; i < papers.length; i += 7) assert.deepEqual(plain(store.get(i)), plain(papers[i]), `paper ${i}`);
+  const jsonBytes = Buffer.byteLength(JSON.stringify(papers));
+  assert.ok(store.byteSize < jsonBytes, `${store.byteSize} bytes vs ${jsonBytes} as JSON`);
+});
