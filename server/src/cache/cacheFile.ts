@@ -1,0 +1,136 @@
+/**
+ * The on-disk container of the persisted index cache: one file per corpus file, holding named
+ * typed arrays (the paper store and the index segment) and a little JSON, stamped with what it was
+ * built from (the corpus file's path, size, mtime and content hash) and the format version.
+ *
+ * Layout: the 8-byte magic `RWCACHE\0`, a little-endian u32 header length, the UTF-8 JSON header,
+ * zero padding to 8 bytes (the data start), then each section's bytes at the 8-aligned offset
+ * (relative to the data start) the header gives.
+ * Reading never trusts the file: the magic, version, stamp, every section's type, offset and
+ * length are checked, and anything wrong means "no cache" (the caller rebuilds and rewrites it).
+ * Writes go to a temporary file renamed into place, so a crash never leaves half a cache.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const MAGIC = Buffer.from('RWCACHE\0', 'latin1');
+
+export type Section = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+const TYPES = { Uint8Array, Uint16Array, Uint32Array, Int32Array, Float32Array, Float64Array } as const;
+type TypeName = keyof typeof TYPES;
+
+/** What a cache was built from: a cache is used only when all of it still holds. */
+export interface Stamp {
+  /** The corpus file, absolute. */
+  source: string;
+  size: number;
+  mtimeMs: number;
+  /** SHA-1 of the corpus file's bytes. */
+  sha1: string;
+  /** Format version of the payload (bumped whenever the segment or store layout changes). */
+  version: number;
+}
+
+interface Header {
+  stamp: Stamp;
+  meta: unknown;
+  sections: { name: string; type: TypeName; offset: number; length: number }[];
+}
+
+export interface CacheContents {
+  meta: unknown;
+  sections: Map<string, Section>;
+}
+
+/** The cache file of one corpus file inside `dir`. */
+export function cachePath(dir: string, source: string): string {
+  return path.join(dir, `${createHash('sha1').update(source).digest('hex').slice(0, 20)}.rwcache`);
+}
+
+/** Size, mtime and content hash of a corpus file, as a stamp for `version`. */
+export function stampOf(source: string, bytes: Uint8Array, stat: fs.Stats, version: number): Stamp {
+  return { source, size: stat.size, mtimeMs: stat.mtimeMs, sha1: createHash('sha1').update(bytes).digest('hex'), version };
+}
+
+const align8 = (n: number) => (n + 7) & ~7;
+
+function typeName(arr: Section): TypeName {
+  for (const name of Object.keys(TYPES) as TypeName[]) if (arr instanceof TYPES[name]) return name;
+  throw new Error('unsupported section type');
+}
+
+export function writeCacheFile(file: string, stamp: Stamp, meta: unknown, sections: Record<string, Section>): void {
+  // Section offsets are relative to the data start: the 8-aligned end of the header.
+  const header: Header = { stamp, meta, sections: [] };
+  let at = 0;
+  const entries = Object.entries(sections);
+  for (const [name, arr] of entries) {
+    header.sections.push({ name, type: typeName(arr), offset: at, length: arr.length });
+    at = align8(at + arr.byteLength);
+  }
+  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+  const dataStart = align8(MAGIC.length + 4 + headerBytes.length);
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(headerBytes.length);
+    let pos = 0;
+    const write = (b: Uint8Array) => { fs.writeSync(fd, b, 0, b.length, pos); pos += b.length; };
+    write(MAGIC);
+    write(len);
+    write(headerBytes);
+    for (const [i, [, arr]] of entries.entries()) {
+      const offset = dataStart + header.sections[i].offset;
+      if (offset > pos) write(Buffer.alloc(offset - pos));
+      write(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+    }
+    fs.closeSync(fd);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    try { fs.closeSync(fd); } catch { /* already closed */ }
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * The cache in `file` if it is intact and was built from exactly `expected`; otherwise undefined
+ * (and a damaged or outdated file is deleted).
+ */
+export function readCacheFile(file: string, expected: Stamp): CacheContents | undefined {
+  let buf: Buffer;
+  try { buf = fs.readFileSync(file); } catch { return undefined; }
+  const contents = parse(buf, expected);
+  if (!contents) fs.rmSync(file, { force: true });
+  return contents;
+}
+
+function parse(buf: Buffer, expected: Stamp): CacheContents | undefined {
+  try {
+    if (buf.length < MAGIC.length + 4 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+    const headerLength = buf.readUInt32LE(MAGIC.length);
+    if (MAGIC.length + 4 + headerLength > buf.length) return undefined;
+    const header = JSON.parse(buf.toString('utf8', MAGIC.length + 4, MAGIC.length + 4 + headerLength)) as Header;
+    const s = header?.stamp;
+    if (!s || s.source !== expected.source || s.size !== expected.size || s.mtimeMs !== expected.mtimeMs
+      || s.sha1 !== expected.sha1 || s.version !== expected.version || !Array.isArray(header.sections)) return undefined;
+    // Typed arrays need their element alignment: give the data its own ArrayBuffer when the
+    // Buffer sits at an unaligned offset of a shared pool.
+    const data = buf.byteOffset % 8 === 0 ? buf : Buffer.from(buf);
+    const dataStart = align8(MAGIC.length + 4 + headerLength);
+    const sections = new Map<string, Section>();
+    for (const sec of header.sections) {
+      const Type = Object.hasOwn(TYPES, sec.type) ? TYPES[sec.type] : undefined;
+      if (!Type || typeof sec.name !== 'string' || !Number.isSafeInteger(sec.offset) || !Number.isSafeInteger(sec.length)
+        || sec.offset < 0 || sec.length < 0 || sec.offset % 8 !== 0
+        || dataStart + sec.offset + sec.length * Type.BYTES_PER_ELEMENT > data.length) return undefined;
+      sections.set(sec.name, new Type(data.buffer as ArrayBuffer, data.byteOffset + dataStart + sec.offset, sec.length));
+    }
+    return { meta: header.meta, sections };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cachePath, readCacheFile, stampOf, writeCacheFile, type Stamp } from '../../server/src/cache/cacheFile';
+
+function tmpDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'rw-cache-test-'));
+}
+
+function fixture() {
+  const dir = tmpDir();
+  const source = path.join(dir, 'lib.bib');
+  fs.writeFileSync(source, '@misc{a, title={A}}\n');
+  const stamp = stampOf(source, fs.readFileSync(source), fs.statSync(source), 1);
+  const file = cachePath(path.join(dir, 'cache'), source);
+  const sections = {
+    bytes: new Uint8Array([1, 2, 3]),
+    ints: new Int32Array([-1, 2 ** 30, 7]),
+    floats: new Float32Array([0.5, 1.25]),
+    empty: new Uint32Array(0),
+  };
+  writeCacheFile(file, stamp, { papers: 1 }, sections);
+  return { dir, source, stamp, file, sections };
+}
+
+test('cache file: sections and meta round-trip for the same stamp', () => {
+  const { dir, stamp, file, sections } = fixture();
+  const c = readCacheFile(file, stamp);
+  assert.ok(c);
+  assert.deepEqual(c.meta, { papers: 1 });
+  assert.deepEqual([...c.sections.get('bytes')!], [1, 2, 3]);
+  assert.deepEqual([...c.sections.get('ints')!], [...sections.ints]);
+  assert.ok(c.sections.get('floats') instanceof Float32Array);
+  assert.deepEqual([...c.sections.get('floats')!], [0.5, 1.25]);
+  assert.equal(c.sections.get('empty')!.length, 0);
+  assert.deepEqual(fs.readdirSync(path.dirname(file)).filter(f => f.endsWith('.tmp')), [], 'no temporary file left');
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('cache file: a changed size, mtime, hash or version is a miss, and the stale file is deleted', () => {
+  for (const change of [{ size: 1 }, { mtimeMs: 1 }, { sha1: '0'.repeat(40) }, { version: 2 }, { source: '/other.bib' }] as Partial<Stamp>[]) {
+    const { dir, stamp, file } = fixture();
+    assert.equal(readCacheFile(file, { ...stamp, ...change }), undefined, JSON.stringify(change));
+    assert.equal(fs.existsSync(file), false, 'stale cache removed');
+    fs.rmSync(dir, { recursive: true });
+  }
+});
+
+test('cache file: truncated, garbled or hostile files are discarded, never trusted', () => {
+  const { dir, stamp, file } = fixture();
+  const good = fs.readFileSync(file);
+  const damaged: Buffer[] = [
+    good.subarray(0, good.length - 3),                  // truncated data
+    good.subarray(0, 10),                               // truncated header
+    Buffer.concat([Buffer.from('NOTCACHE'), good.subarray(8)]),
+    Buffer.from(good).fill(0x7b, 12, 20),               // broken JSON
+    Buffer.alloc(0),
+  ];
+  // A header that claims a section far outside the file, or an unknown type.
+  const headerLength = good.readUInt32LE(8);
+  const header = JSON.parse(good.toString('utf8', 12, 12 + headerLength));
+  for (const patch of [{ offset: 1 << 30 }, { type: 'BigInt64Array' }, { type: '__proto__' }, { offset: 3 }, { length: -1 }]) {
+    const h = { ...header, sections: header.sections.map((s: object, i: number) => (i === 0 ? { ...s, ...patch } : s)) };
+    const hb = Buffer.from(JSON.stringify(h));
+    const len = Buffer.alloc(4); len.writeUInt32LE(hb.length);
+    damaged.push(Buffer.concat([good.subarray(0, 8), len, hb, Buffer.alloc(64)]));
+  }
+  for (const [i, bytes] of damaged.entries()) {
+    fs.writeFileSync(file, bytes);
+    assert.equal(readCacheFile(file, stamp), undefined, `damaged variant ${i}`);
+    assert.equal(fs.existsSync(file), false);
+  }
+  assert.equal(readCacheFile(path.join(dir, 'missing.rwcache'), stamp), undefined);
+  fs.rmSync(dir, { recursive: true });
+});
