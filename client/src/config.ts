@@ -28,8 +28,8 @@ export class Config {
   /** How long the cursor must rest before the panel asks for the paragraph's related papers (ms). */
   get panelDebounce(): number { return clamp(this.cfg.get<number>('panel.debounce', 300), 0, 5000); }
 
-  initializationOptions(sampleCorpusPath: string): InitializationOptions {
-    return { sampleCorpusPath, sampleCorpus: this.sampleCorpus };
+  initializationOptions(sampleCorpusPath: string, cacheDir: string): InitializationOptions {
+    return { sampleCorpusPath, sampleCorpus: this.sampleCorpus, cacheDir };
   }
 
   static needsRestart(e: vscode.ConfigurationChangeEvent): boolean {

@@ -41,7 +41,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Relate
     synchronize: {
       fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{bib,bibtex,biblatex,json,jsonl,ndjson,txt,gz}'),
     },
-    initializationOptions: config.initializationOptions(context.asAbsolutePath(path.join('dist', 'sample-corpus.txt'))),
+    initializationOptions: config.initializationOptions(
+      context.asAbsolutePath(path.join('dist', 'sample-corpus.txt')),
+      path.join(context.globalStorageUri.fsPath, 'index-cache'),
+    ),
     outputChannel: output,
   };
   const lc = new LanguageClient('relatedWork', 'Related Work', serverOptions, clientOptions);
