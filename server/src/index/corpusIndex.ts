@@ -6,15 +6,25 @@
  * - `lookup` (completion, palette search): the last word may be a prefix (expanded to the most
  *   frequent matching terms), papers matching more of the typed words come first, and a query that
  *   is a prefix of a citation key puts those papers on top;
- * - `related`: a bag of words (a paragraph); plain BM25, every term optional.
+ * - `related`: a bag of words (a paragraph); plain BM25, every term optional, over the exact words.
+ *
+ * Related-paper search proper (`relatedQuery`, used by `features/related.ts`) scores weighted
+ * Porter stems against each segment's related postings (title, abstract, keywords; precomputed
+ * BM25 impacts): one multiply-add per posting, corpus-wide idf.
  */
 import type { Paper } from '../corpus/paper';
+import { IMPACT_LEVELS, IMPACT_MAX } from './relatedPostings';
 import { Segment } from './segment';
 import { forEachToken, STOPWORDS } from './tokenizer';
 
 export interface ScoredPaper {
   paper: Paper;
   score: number;
+}
+
+/** A related-papers result: the paper, its score and the query stems it contains. */
+export interface RelatedScored extends ScoredPaper {
+  matched: string[];
 }
 
 export interface QueryOptions {
@@ -138,7 +148,7 @@ export class CorpusIndex {
     }
     // A query with key punctuation (`10.1145/3`, `smith:2020`) may be a key being typed.
     const keyLike = keyPrefix !== undefined && /[^\p{L}\p{N}]/u.test(keyPrefix);
-    const heap = new TopK(options.limit);
+    const heap = new TopK<Paper>(options.limit);
     for (const entry of this.entries) {
       const { segment, scratch } = entry;
       scratch.reset();
@@ -166,7 +176,61 @@ export class CorpusIndex {
         heap.offer(score, segment.papers[d]);
       }
     }
-    return heap.sorted();
+    return heap.sorted().map(({ score, item }) => ({ score, paper: item }));
+  }
+
+  /**
+   * Papers ranked by BM25 over the related postings for weighted stems (stem → query weight,
+   * e.g. its count in the passage). Scores are comparable within one call only.
+   */
+  relatedQuery(stems: ReadonlyMap<string, number>, limit: number): RelatedScored[] {
+    if (stems.size === 0 || this.docCount === 0 || limit <= 0) return [];
+    const weights = [...stems].map(([stem, qw]) => ({ stem, weight: (qw > 0 ? qw * this.relatedIdf(stem) : 0) * (IMPACT_MAX / IMPACT_LEVELS) }))
+      .filter(w => w.weight > 0);
+    // Heap payload: entry index * 2^32 + doc id.
+    const heap = new TopK<number>(limit);
+    this.entries.forEach(({ segment, scratch }, e) => {
+      scratch.reset();
+      const { related } = segment;
+      const { total, touched } = scratch;
+      let count = 0;
+      for (const { stem, weight } of weights) {
+        const id = related.stemId(stem);
+        if (id === undefined) continue;
+        const docs = related.docs, impacts = related.impacts;
+        for (let i = related.start(id), end = related.end(id); i < end; i++) {
+          const d = docs[i];
+          if (total[d] === 0) touched[count++] = d;
+          total[d] += weight * impacts[i];
+        }
+      }
+      scratch.touchedCount = count;
+      const base = e * 4294967296;
+      for (let i = 0; i < count; i++) {
+        const d = touched[i];
+        heap.offer(total[d], base + d);
+      }
+    });
+    return heap.sorted().map(({ score, item }) => {
+      const { segment } = this.entries[Math.floor(item / 4294967296)];
+      const d = item % 4294967296;
+      // Which query stems this paper has: a binary search in each stem's postings (docs ascending).
+      const matched = weights.filter(({ stem }) => {
+        const id = segment.related.stemId(stem);
+        return id !== undefined && segment.related.has(id, d);
+      }).map(w => w.stem);
+      return { paper: segment.papers[d], score, matched };
+    });
+  }
+
+  /** BM25 idf of a stem in the related postings over the whole corpus (0 when no paper has it). */
+  relatedIdf(stem: string): number {
+    let df = 0;
+    for (const { segment } of this.entries) {
+      const id = segment.related.stemId(stem);
+      if (id !== undefined) df += segment.related.docFreq(id);
+    }
+    return df === 0 ? 0 : bm25Idf(this.docCount, df);
   }
 
   private docFreq(term: string): number {
@@ -251,29 +315,29 @@ function keyPrefixOf(text: string): string | undefined {
   return t.length > 0 && !/\s/.test(t) ? t : undefined;
 }
 
-/** Keeps the `k` best-scored papers. */
-class TopK {
+/** Keeps the `k` best-scored items. */
+class TopK<T> {
   private readonly scores: number[] = [];
-  private readonly papers: Paper[] = [];
+  private readonly items: T[] = [];
   constructor(private readonly k: number) {}
-  offer(score: number, paper: Paper): void {
+  offer(score: number, item: T): void {
     if (this.k <= 0) return;
     if (this.scores.length < this.k) {
       this.scores.push(score);
-      this.papers.push(paper);
+      this.items.push(item);
       this.up(this.scores.length - 1);
     } else if (score > this.scores[0]) {
       this.scores[0] = score;
-      this.papers[0] = paper;
+      this.items[0] = item;
       this.down(0);
     }
   }
-  sorted(): ScoredPaper[] {
-    return this.scores.map((score, i) => ({ score, paper: this.papers[i] })).sort((a, b) => b.score - a.score);
+  sorted(): { score: number; item: T }[] {
+    return this.scores.map((score, i) => ({ score, item: this.items[i] })).sort((a, b) => b.score - a.score);
   }
   private swap(i: number, j: number): void {
     [this.scores[i], this.scores[j]] = [this.scores[j], this.scores[i]];
-    [this.papers[i], this.papers[j]] = [this.papers[j], this.papers[i]];
+    [this.items[i], this.items[j]] = [this.items[j], this.items[i]];
   }
   private up(i: number): void {
     while (i > 0) {

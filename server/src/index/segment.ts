@@ -5,9 +5,15 @@
  *
  * Each paper is indexed as one virtual BM25 document whose term frequencies are field-boosted
  * (a term in the title counts `FIELD_BOOSTS.title` times); the scorer in `corpusIndex.ts` applies
- * BM25 with corpus-wide statistics, so a changed file is re-indexed alone.
+ * BM25 with corpus-wide statistics, so a changed file is re-indexed alone. This serves lookups
+ * (completion, palette search) on exact words and prefixes.
+ *
+ * Related-paper search uses a second set of postings built in the same pass (`related`, see
+ * `relatedPostings.ts`): Porter stems of the title, abstract and keywords only, with precomputed
+ * BM25 impacts.
  */
 import type { Paper } from '../corpus/paper';
+import { RelatedBuilder, RelatedPostings, RELATED_FIELDS } from './relatedPostings';
 import { TermDictionary } from './termDictionary';
 import { scanTokens, type TokenSink } from './tokenizer';
 
@@ -87,6 +93,8 @@ export class Segment {
     readonly papers: readonly Paper[],
     dict: TermDictionary, offsets: Uint32Array, docs: Uint32Array,
     weights: Float32Array, docLength: Float32Array, totalLength: number,
+    /** Stemmed content-field postings with BM25 impacts, for related-paper search. */
+    readonly related: RelatedPostings,
   ) {
     this.dict = dict;
     const terms = dict.terms;
@@ -116,8 +124,8 @@ export class Segment {
 
   /** @internal used by SegmentBuilder */
   static fromParts(papers: readonly Paper[], dict: TermDictionary, offsets: Uint32Array,
-    docs: Uint32Array, weights: Float32Array, docLength: Float32Array, totalLength: number): Segment {
-    return new Segment(papers, dict, offsets, docs, weights, docLength, totalLength);
+    docs: Uint32Array, weights: Float32Array, docLength: Float32Array, totalLength: number, related: RelatedPostings): Segment {
+    return new Segment(papers, dict, offsets, docs, weights, docLength, totalLength, related);
   }
 
   get size(): number { return this.papers.length; }
@@ -159,7 +167,7 @@ export class Segment {
   /** Approximate retained size in bytes of the typed arrays (for status/benchmarks). */
   get typedBytes(): number {
     return this.dict.typedBytes + this.offsets.byteLength + this.docs.byteLength + this.weights.byteLength + this.docLength.byteLength
-      + this.sortedTerms.byteLength + this.keyOrder.byteLength;
+      + this.sortedTerms.byteLength + this.keyOrder.byteLength + this.related.typedBytes;
   }
 }
 
@@ -187,6 +195,9 @@ export class SegmentBuilder {
   private totalLength = 0;
   private next = 0;
   private boost = 1;
+  /** Weight of the current field in the related postings (0: not indexed there). */
+  private relatedWeight = 0;
+  private readonly related: RelatedBuilder;
   private length = 0;
   private readonly sink: TokenSink = {
     ascii: (lower, start, end, hash) => this.count(this.dict.internRange(lower, start, end, hash)),
@@ -195,6 +206,7 @@ export class SegmentBuilder {
 
   constructor(private readonly papers: readonly Paper[]) {
     this.docLength = new Float32Array(papers.length);
+    this.related = new RelatedBuilder(papers.length);
   }
 
   get done(): boolean { return this.next >= this.papers.length; }
@@ -210,6 +222,7 @@ export class SegmentBuilder {
     if (this.tf[id] === 0) this.touched.push(id);
     this.tf[id] += this.boost;
     this.length += this.boost;
+    if (this.relatedWeight > 0) this.related.add(id, this.dict.terms[id], this.relatedWeight);
   }
 
   /** Indexes up to `count` more papers. */
@@ -222,8 +235,11 @@ export class SegmentBuilder {
         const text = fieldText(paper, f);
         if (!text) continue;
         this.boost = FIELD_BOOSTS[f];
+        this.relatedWeight = (RELATED_FIELDS as Partial<Record<Field, number>>)[f] ?? 0;
         scanTokens(text, this.sink);
       }
+      this.relatedWeight = 0;
+      this.related.endDoc(d);
       for (const id of this.touched) {
         this.triples.push(id, d, this.tf[id]);
         this.tf[id] = 0;
@@ -255,6 +271,6 @@ export class SegmentBuilder {
         weights[at] = chunk.weights[i];
       }
     }
-    return Segment.fromParts(this.papers, this.dict, offsets, docs, weights, this.docLength, this.totalLength);
+    return Segment.fromParts(this.papers, this.dict, offsets, docs, weights, this.docLength, this.totalLength, this.related.finish());
   }
 }

@@ -1,0 +1,168 @@
+/**
+ * The related-papers half of a segment: stemmed postings over title, abstract and keywords with
+ * precomputed, 8-bit quantised BM25 impacts (term-frequency saturation and length normalisation
+ * folded in at build time), so scoring a query term is one multiply-add per posting and each term
+ * knows its largest contribution (for MaxScore pruning in `corpusIndex.ts`).
+ *
+ * Why these choices (numbers in docs/retrieval.md, measured on ACM-CR): Porter stemming, only the
+ * three content fields (keys, authors, venue and year only add noise to a passage query), one
+ * concatenated BM25 document rather than BM25F, k1 = 1.5 and b = 0.6.
+ */
+import { TermDictionary } from './termDictionary';
+import { stem } from './stem';
+
+export const RELATED_K1 = 1.5;
+export const RELATED_B = 0.6;
+/** Impacts are stored as round(impact / IMPACT_MAX * 255); an impact is below k1 + 1. */
+export const IMPACT_MAX = RELATED_K1 + 1;
+export const IMPACT_LEVELS = 255;
+
+/** Field weights (as term-frequency multipliers) of the related postings; other fields are not indexed here. */
+export const RELATED_FIELDS = { title: 1, abstract: 1, keywords: 1 } as const;
+
+export class RelatedPostings {
+  constructor(
+    private readonly dict: TermDictionary,
+    private readonly offsets: Uint32Array,
+    readonly docs: Uint32Array,
+    readonly impacts: Uint8Array,
+    /** Largest impact of each stem's postings. */
+    readonly maxImpact: Uint8Array,
+  ) {}
+
+  /** Id of a stem (see `stem`), or undefined when no paper of the segment has it. */
+  stemId(s: string): number | undefined {
+    const id = this.dict.get(s);
+    return id !== undefined && this.offsets[id + 1] > this.offsets[id] ? id : undefined;
+  }
+
+  docFreq(stemId: number): number { return this.offsets[stemId + 1] - this.offsets[stemId]; }
+
+  /** Whether paper `doc` has the stem (binary search; docs are ascending within a stem). */
+  has(stemId: number, doc: number): boolean {
+    let lo = this.offsets[stemId], hi = this.offsets[stemId + 1];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const d = this.docs[mid];
+      if (d === doc) return true;
+      if (d < doc) lo = mid + 1; else hi = mid;
+    }
+    return false;
+  }
+
+  start(stemId: number): number { return this.offsets[stemId]; }
+  end(stemId: number): number { return this.offsets[stemId + 1]; }
+
+  get typedBytes(): number {
+    return this.dict.typedBytes + this.offsets.byteLength + this.docs.byteLength + this.impacts.byteLength + this.maxImpact.byteLength;
+  }
+}
+
+/**
+ * Collects the related postings while `SegmentBuilder` scans a paper: the builder hands over each
+ * non-stopword term of the content fields (by its id in the segment's exact-word dictionary, so
+ * each distinct word is stemmed once per segment, not once per occurrence).
+ */
+export class RelatedBuilder {
+  private readonly dict = new TermDictionary();
+  /** Exact-word term id → stem id (-1: not yet stemmed). */
+  private stemOf = new Int32Array(1 << 16).fill(-1);
+  private tf = new Float32Array(1 << 16);
+  private touched: number[] = [];
+  private length = 0;
+  private readonly docLength: Float32Array;
+  private totalLength = 0;
+  // (stem, doc, tf) triples in doc order, in fixed-size chunks (no copying on growth).
+  private static readonly CHUNK = 1 << 20;
+  private stemChunks: Uint32Array[] = [];
+  private docChunks: Uint32Array[] = [];
+  private tfChunks: Float32Array[] = [];
+  private fill = RelatedBuilder.CHUNK;
+  private count = 0;
+
+  constructor(private readonly docCount: number) {
+    this.docLength = new Float32Array(docCount);
+  }
+
+  /** One occurrence of the exact-word term `termId` (text `term`) with the field's weight. */
+  add(termId: number, term: string, weight: number): void {
+    if (termId >= this.stemOf.length) {
+      const grown = new Int32Array(Math.max(termId + 1, this.stemOf.length * 2)).fill(-1);
+      grown.set(this.stemOf);
+      this.stemOf = grown;
+    }
+    let s = this.stemOf[termId];
+    if (s < 0) {
+      s = this.dict.intern(stem(term));
+      this.stemOf[termId] = s;
+    }
+    if (s >= this.tf.length) {
+      const grown = new Float32Array(Math.max(s + 1, this.tf.length * 2));
+      grown.set(this.tf);
+      this.tf = grown;
+    }
+    if (this.tf[s] === 0) this.touched.push(s);
+    this.tf[s] += weight;
+    this.length += weight;
+  }
+
+  /** Closes paper `d` (papers are closed in order). */
+  endDoc(d: number): void {
+    const C = RelatedBuilder.CHUNK;
+    for (const s of this.touched) {
+      if (this.fill === C) {
+        this.stemChunks.push(new Uint32Array(C));
+        this.docChunks.push(new Uint32Array(C));
+        this.tfChunks.push(new Float32Array(C));
+        this.fill = 0;
+      }
+      const c = this.stemChunks.length - 1;
+      this.stemChunks[c][this.fill] = s;
+      this.docChunks[c][this.fill] = d;
+      this.tfChunks[c][this.fill] = this.tf[s];
+      this.fill++;
+      this.count++;
+      this.tf[s] = 0;
+    }
+    this.touched.length = 0;
+    this.docLength[d] = this.length;
+    this.totalLength += this.length;
+    this.length = 0;
+  }
+
+  finish(): RelatedPostings {
+    const n = this.count;
+    const termCount = this.dict.size;
+    const avg = this.docCount ? this.totalLength / this.docCount : 1;
+    const offsets = new Uint32Array(termCount + 1);
+    const chunks = this.stemChunks.map((stems, c) => {
+      const len = c === this.stemChunks.length - 1 ? this.fill : RelatedBuilder.CHUNK;
+      return { stems: stems.subarray(0, len), docs: this.docChunks[c].subarray(0, len), tfs: this.tfChunks[c].subarray(0, len) };
+    });
+    for (const { stems } of chunks) for (let i = 0; i < stems.length; i++) offsets[stems[i] + 1]++;
+    for (let t = 0; t < termCount; t++) offsets[t + 1] += offsets[t];
+    const cursor = offsets.slice(0, termCount);
+    const docs = new Uint32Array(n);
+    const impacts = new Uint8Array(n);
+    const maxImpact = new Uint8Array(termCount);
+    const k1 = RELATED_K1, b = RELATED_B;
+    const norm = new Float32Array(this.docCount);
+    for (let d = 0; d < this.docCount; d++) norm[d] = k1 * (1 - b + b * this.docLength[d] / avg);
+    for (const chunk of chunks) for (let i = 0; i < chunk.stems.length; i++) {
+      const s = chunk.stems[i];
+      const d = chunk.docs[i];
+      const tf = chunk.tfs[i];
+      const impact = (tf * (k1 + 1)) / (tf + norm[d]);
+      const q = Math.max(1, Math.min(IMPACT_LEVELS, Math.round((impact / IMPACT_MAX) * IMPACT_LEVELS)));
+      const at = cursor[s]++;
+      docs[at] = d;
+      impacts[at] = q;
+      if (q > maxImpact[s]) maxImpact[s] = q;
+    }
+    // Release the build buffers early (the builder may be kept around by its caller).
+    this.stemChunks = [];
+    this.docChunks = [];
+    this.tfChunks = [];
+    return new RelatedPostings(this.dict, offsets, docs, impacts, maxImpact);
+  }
+}
