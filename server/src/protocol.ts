@@ -52,7 +52,7 @@ export interface RelatedParams {
 export type Highlights = Array<[number, number]>;
 
 export interface RelatedItem extends PaperItem {
-  /** The query terms this paper matched, most important first ("why related"). */
+  /** The query's words this paper matched, most important first, as they appear in the paper ("why related"). */
   matchedTerms: string[];
   highlights: { title: Highlights; abstract: Highlights };
   /** The document of `uri` already cites this key. */

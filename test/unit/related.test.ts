@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Paper } from '../../server/src/corpus/paper';
-import { cleanQueryText, queryStems, relatedPapers, termRanges } from '../../server/src/features/related';
+import { cleanQueryText, matchedWords, queryStems, relatedPapers, termRanges } from '../../server/src/features/related';
 import { CorpusIndex } from '../../server/src/index/corpusIndex';
 import { Segment } from '../../server/src/index/segment';
 import { stem } from '../../server/src/index/stem';
@@ -102,4 +102,9 @@ test('lookup mode is unaffected by stemming: prefixes and exact words still comp
   assert.ok(lookup('leviathan').includes('leviathan2023fast'));
   assert.ok(lookup('medus').includes('cai2024medusa'));
   assert.ok(lookup('decoding2019').includes('decoding2019'));
+});
+
+test('matchedWords: the surface word for each matched stem, in the stems\' order', () => {
+  const stems = [stem('decoding'), stem('models'), stem('zebras')];
+  assert.deepEqual(matchedWords(['Speculative Decoding', 'Large language models decode faster.'], stems), ['decoding', 'models', stem('zebras')]);
 });

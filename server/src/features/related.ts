@@ -102,6 +102,23 @@ export function termRanges(text: string, terms: ReadonlySet<string>): Array<[num
   return out;
 }
 
+/**
+ * For each stem, the first word of `texts` (lower-cased) that stems to it, or the stem itself when
+ * none does (it matched in a field not shown): what "why related" shows a person.
+ */
+export function matchedWords(texts: readonly (string | undefined)[], stems: readonly string[]): string[] {
+  const want = new Set(stems);
+  const found = new Map<string, string>();
+  for (const text of texts) {
+    if (!text || found.size === want.size) continue;
+    for (const [s, e] of termRanges(text, want)) {
+      const word = text.slice(s, e).toLowerCase();
+      forEachToken(word, t => { const st = stem(t); if (want.has(st) && !found.has(st)) found.set(st, word); }, true);
+    }
+  }
+  return stems.map(s => found.get(s) ?? s);
+}
+
 function isNumber(token: string): boolean {
   const c = token.charCodeAt(0);
   return c >= 48 && c <= 57;

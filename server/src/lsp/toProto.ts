@@ -11,7 +11,7 @@ import {
 import type { LoadError, Paper } from '../corpus/paper';
 import type { CitationCompletion } from '../features/completion';
 import type { CitationHover } from '../features/hover';
-import { cleanQueryText, termRanges, type RelatedHit } from '../features/related';
+import { cleanQueryText, matchedWords, termRanges, type RelatedHit } from '../features/related';
 import type { ScoredPaper } from '../index/corpusIndex';
 import type { PaperItem, Range, RelatedResult } from '../protocol';
 
@@ -152,7 +152,7 @@ export function toRelatedResult(
       const terms = new Set(h.matchedTerms);
       return {
         ...toPaperItem(h),
-        matchedTerms: h.matchedTerms,
+        matchedTerms: matchedWords([h.paper.title, h.paper.abstract, h.paper.keywords], h.matchedTerms),
         highlights: { title: termRanges(h.paper.title, terms), abstract: h.paper.abstract ? termRanges(h.paper.abstract, terms) : [] },
         cited: cited.has(h.paper.key),
         links: paperLinks(h.paper),
