@@ -1,17 +1,20 @@
 /**
- * Keeps the index in step with the corpus files: decides which files make up the corpus, loads
- * each one (off the request path: the event loop is yielded between slices of work), swaps a
- * changed file's segment alone, and reports status and progress.
+ * Keeps the index in step with the corpus files: decides which files make up the corpus, has each
+ * one built into an index segment off the request path (a worker thread reads the persisted cache
+ * or parses and indexes; the server's thread only swaps the finished segment in), swaps a changed
+ * file's segment alone, and reports status and progress.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { corpusFormat } from './corpus/loader';
-import { loadCorpusFileOffThread } from './corpus/offThread';
-import { baseKey, uniqueKey } from './corpus/keys';
-import type { LoadError, Paper } from './corpus/paper';
+import { generatedKeyClash, type BuiltSource } from './corpus/buildSource';
+import { buildOffThread, type BuildJob } from './corpus/offThread';
+import type { LoadError } from './corpus/paper';
+import { loadError } from './corpus/records';
 import { resolveCorpusEntry } from './config';
 import { CorpusIndex } from './index/corpusIndex';
-import { SegmentBuilder } from './index/segment';
+import { Segment } from './index/segment';
 import type { ServerSettings, SourceStatus, StatusResult } from './protocol';
 
 export type SourceKind = 'workspace' | 'configured' | 'sample';
@@ -32,6 +35,7 @@ export interface ProgressSink {
 
 interface SourceState {
   kind: SourceKind;
+  from: 'cache' | 'parse';
   papers: number;
   errors: LoadError[];
   macros?: ReadonlyMap<string, string>;
@@ -39,9 +43,10 @@ interface SourceState {
 }
 
 const KIND_ORDER: Record<SourceKind, number> = { workspace: 0, configured: 1, sample: 2 };
+/** Corpus files built at the same time (each in its own worker). */
+const PARALLEL_BUILDS = Math.max(1, Math.min(2, os.availableParallelism()));
+const ZERO_RANGE = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 const IGNORE = ['**/node_modules/**', '**/.git/**', '**/.tools/**'];
-/** Time slice before yielding to pending requests while indexing. */
-const SLICE_MS = 30;
 
 /** Which files make up the corpus for these settings and workspace folders. */
 export async function planSources(settings: ServerSettings, folders: string[], samplePath: string | undefined): Promise<SourcePlan[]> {
@@ -84,6 +89,9 @@ export class CorpusManager {
   private loading = 0;
   /** False until the first `apply`: before the corpus is even planned, the server is not ready. */
   private planned = false;
+  private readonly jobs = new Set<BuildJob>();
+  /** Where the persisted index cache lives (the client's global storage); no cache when undefined. */
+  cacheDir: string | undefined;
 
   constructor(private readonly events: CorpusEvents) {
     this.index = new CorpusIndex(p => {
@@ -97,7 +105,7 @@ export class CorpusManager {
   status(): StatusResult {
     const sources: SourceStatus[] = this.plan.map(p => {
       const s = this.sources.get(p.path);
-      return { path: p.path, papers: s?.papers ?? 0, errors: s?.errors.filter(e => e.severity === 'error').length ?? 0 };
+      return { path: p.path, papers: s?.papers ?? 0, errors: s?.errors.filter(e => e.severity === 'error').length ?? 0, from: s?.from };
     });
     return { ready: this.ready, papers: this.index.size, sources };
   }
@@ -110,6 +118,7 @@ export class CorpusManager {
   /** Makes the corpus exactly `plan`: new files are loaded, removed ones dropped, unchanged ones kept. */
   async apply(plan: SourcePlan[]): Promise<void> {
     const generation = ++this.generation;
+    for (const job of this.jobs) job.cancel(); // superseded: the new plan decides what to build
     this.planned = true;
     const wanted = new Set(plan.map(p => p.path));
     this.plan = plan;
@@ -145,15 +154,22 @@ export class CorpusManager {
     const sink = this.events.progress();
     sink.begin('Indexing papers');
     this.emit('Indexing…');
+    const fractions = new Array<number>(todo.length).fill(0);
+    const report = (name: string) => sink.report(name, Math.round((fractions.reduce((a, b) => a + b, 0) / todo.length) * 100));
     try {
-      for (let i = 0; i < todo.length; i++) {
-        if (generation !== this.generation) return; // superseded by a newer configuration
-        const plan = todo[i];
-        const base = (i / todo.length) * 100;
-        sink.report(path.basename(plan.path), Math.round(base));
-        await this.loadOne(plan, generation, f => sink.report(path.basename(plan.path), Math.round(base + f * 100 / todo.length)));
-        this.emit(`${path.basename(plan.path)} indexed`);
-      }
+      // Files are built in workers, a few at a time (the server's own thread only swaps segments in).
+      let next = 0;
+      const run = async () => {
+        while (next < todo.length && generation === this.generation) {
+          const i = next++;
+          const plan = todo[i];
+          report(path.basename(plan.path));
+          await this.loadOne(plan, generation, f => { fractions[i] = f; report(path.basename(plan.path)); });
+          fractions[i] = 1;
+          if (generation === this.generation) this.emit(`${path.basename(plan.path)} indexed`);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(PARALLEL_BUILDS, todo.length) }, run));
       if (generation === this.generation) await this.resolveCrossFileMacros(generation);
     } finally {
       this.loading--;
@@ -164,40 +180,44 @@ export class CorpusManager {
 
   private async loadOne(plan: SourcePlan, generation: number, onProgress: (fraction: number) => void): Promise<void> {
     const started = Date.now();
-    const result = await loadCorpusFileOffThread(plan.path, this.macrosExcept(plan.path));
-    if (generation !== this.generation) return;
-    this.uniquifyGeneratedKeys(plan.path, result.papers);
-    const builder = new SegmentBuilder(result.papers);
-    while (!builder.done) {
-      const sliceStart = Date.now();
-      while (!builder.done && Date.now() - sliceStart < SLICE_MS) builder.step(500);
-      onProgress(builder.progress);
-      await yieldToRequests();
-      if (generation !== this.generation) return;
+    let built: BuiltSource | undefined;
+    // Generated keys must avoid the keys of every other file. The worker avoids those indexed when
+    // it starts; a file that finished meanwhile (builds run in parallel) is checked afterwards, and
+    // in the rare case of a clash the file is built again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const others = this.index.segmentsExcept(plan.path);
+      const job = buildOffThread({
+        file: plan.path,
+        macros: [...this.macrosExcept(plan.path)],
+        takenKeyHashes: others.map(s => s.keyHashes),
+        cacheDir: this.cacheDir,
+      }, onProgress);
+      this.jobs.add(job);
+      built = await job.result.finally(() => this.jobs.delete(job));
+      if (!built || generation !== this.generation) return;
+      const added = this.index.segmentsExcept(plan.path).filter(s => !others.includes(s));
+      if (added.length === 0 || !generatedKeyClash(built.segment, added.map(s => s.keyHashes))) break;
     }
-    this.index.setSource(plan.path, builder.finish());
+    if (!built) return;
+    let segment: Segment;
+    let errors = built.errors;
+    try {
+      segment = Segment.fromParts(built.segment);
+    } catch (e) {
+      // Never happens for a segment built now; the worker already discards damaged caches. Still:
+      // a file never takes the server down.
+      segment = Segment.build([], plan.path);
+      errors = [...errors, loadError(`Could not index ${plan.path}: ${e instanceof Error ? e.message : String(e)}`, ZERO_RANGE)];
+    }
+    this.index.setSource(plan.path, segment);
     this.sources.set(plan.path, {
-      kind: plan.kind, papers: result.papers.length, errors: result.errors,
-      macros: result.macros, undefinedMacros: result.undefinedMacros,
+      kind: plan.kind, from: built.from, papers: segment.size, errors,
+      macros: new Map(built.macros), undefinedMacros: new Set(built.undefinedMacros),
     });
-    this.events.onSourceErrors(plan.path, result.errors);
-    const errs = result.errors.filter(e => e.severity === 'error').length;
-    this.events.log.info(`${plan.path}: ${result.papers.length} papers, ${errs} errors, ${result.errors.length - errs} warnings (${Date.now() - started} ms)`);
-  }
-
-  /**
-   * Generated keys are unique within their file already; one that another source also uses gets
-   * the next free `-b`, `-c`… suffix of its base key, so every generated key names one paper in
-   * the whole corpus.
-   */
-  private uniquifyGeneratedKeys(file: string, papers: Paper[]): void {
-    const clashes = (p: Paper) => p.keyGenerated && this.index.byKey(p.key).some(o => o.source !== file);
-    if (!papers.some(clashes)) return;
-    const taken = new Set(papers.map(p => p.key));
-    for (const source of this.index.sources) {
-      if (source !== file) for (const p of this.index.papersOf(source)) taken.add(p.key);
-    }
-    for (const p of papers) if (clashes(p)) p.key = uniqueKey(baseKey(p), taken);
+    this.events.onSourceErrors(plan.path, errors);
+    const errs = errors.filter(e => e.severity === 'error').length;
+    const how = built.from === 'cache' ? 'from the index cache' : `parsed${this.cacheDir ? '' : ', no cache directory'}`;
+    this.events.log.info(`${plan.path}: ${segment.size} papers, ${errs} errors, ${errors.length - errs} warnings (${how}, ${Date.now() - started} ms)${built.cacheNote ? `; ${built.cacheNote}` : ''}`);
   }
 
   /** `@string` macros defined by the other BibTeX files of the corpus. */

@@ -16,6 +16,8 @@ export interface SourceStatus {
   path: string;
   papers: number;
   errors: number;
+  /** How the file's index was obtained: read from the persisted cache, or parsed and built (absent until loaded). */
+  from?: 'cache' | 'parse';
 }
 
 export interface StatusResult {

@@ -79,6 +79,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   canPullConfiguration = !!params.capabilities.workspace?.configuration;
   canReportProgress = !!params.capabilities.window?.workDoneProgress;
   settings = readSettings({}, initOptions);
+  if (typeof initOptions.cacheDir === 'string' && path.isAbsolute(initOptions.cacheDir)) corpus.cacheDir = initOptions.cacheDir;
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,

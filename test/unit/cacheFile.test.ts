@@ -75,3 +75,12 @@ test('cache file: truncated, garbled or hostile files are discarded, never trust
   assert.equal(readCacheFile(path.join(dir, 'missing.rwcache'), stamp), undefined);
   fs.rmSync(dir, { recursive: true });
 });
+
+test('cache file: one flipped bit in the data is caught by the checksum', () => {
+  const { dir, stamp, file } = fixture();
+  const bytes = fs.readFileSync(file);
+  bytes[bytes.length - 9] ^= 1;
+  fs.writeFileSync(file, bytes);
+  assert.equal(readCacheFile(file, stamp), undefined);
+  fs.rmSync(dir, { recursive: true });
+});

@@ -6,8 +6,9 @@
  * Layout: the 8-byte magic `RWCACHE\0`, a little-endian u32 header length, the UTF-8 JSON header,
  * zero padding to 8 bytes (the data start), then each section's bytes at the 8-aligned offset
  * (relative to the data start) the header gives.
- * Reading never trusts the file: the magic, version, stamp, every section's type, offset and
- * length are checked, and anything wrong means "no cache" (the caller rebuilds and rewrites it).
+ * Reading never trusts the file: the magic, version, stamp, a SHA-1 of the data, every section's
+ * type, offset and length are checked, and anything wrong means "no cache" (the caller rebuilds
+ * and rewrites it).
  * Writes go to a temporary file renamed into place, so a crash never leaves half a cache.
  */
 import { createHash } from 'node:crypto';
@@ -34,6 +35,8 @@ export interface Stamp {
 
 interface Header {
   stamp: Stamp;
+  /** SHA-1 of everything after the header (the sections and their padding). */
+  dataSha1: string;
   meta: unknown;
   sections: { name: string; type: TypeName; offset: number; length: number }[];
 }
@@ -62,13 +65,18 @@ function typeName(arr: Section): TypeName {
 
 export function writeCacheFile(file: string, stamp: Stamp, meta: unknown, sections: Record<string, Section>): void {
   // Section offsets are relative to the data start: the 8-aligned end of the header.
-  const header: Header = { stamp, meta, sections: [] };
+  const header: Header = { stamp, dataSha1: '', meta, sections: [] };
   let at = 0;
   const entries = Object.entries(sections);
+  const hash = createHash('sha1');
   for (const [name, arr] of entries) {
     header.sections.push({ name, type: typeName(arr), offset: at, length: arr.length });
-    at = align8(at + arr.byteLength);
+    const next = align8(at + arr.byteLength);
+    hash.update(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+    if (next - at - arr.byteLength > 0) hash.update(new Uint8Array(next - at - arr.byteLength));
+    at = next;
   }
+  header.dataSha1 = hash.digest('hex');
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const dataStart = align8(MAGIC.length + 4 + headerBytes.length);
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
@@ -87,6 +95,8 @@ export function writeCacheFile(file: string, stamp: Stamp, meta: unknown, sectio
       if (offset > pos) write(Buffer.alloc(offset - pos));
       write(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
     }
+    const end = dataStart + at;
+    if (end > pos) write(Buffer.alloc(end - pos));
     fs.closeSync(fd);
     fs.renameSync(tmp, file);
   } catch (e) {
@@ -117,10 +127,12 @@ function parse(buf: Buffer, expected: Stamp): CacheContents | undefined {
     const s = header?.stamp;
     if (!s || s.source !== expected.source || s.size !== expected.size || s.mtimeMs !== expected.mtimeMs
       || s.sha1 !== expected.sha1 || s.version !== expected.version || !Array.isArray(header.sections)) return undefined;
-    // Typed arrays need their element alignment: give the data its own ArrayBuffer when the
-    // Buffer sits at an unaligned offset of a shared pool.
-    const data = buf.byteOffset % 8 === 0 ? buf : Buffer.from(buf);
+    // The sections become typed arrays over the file's bytes, which another thread may take over:
+    // they need their own, 8-aligned ArrayBuffer (not a slice of Node's shared Buffer pool).
+    const data = buf.byteOffset === 0 && buf.buffer.byteLength === buf.length ? buf : new Uint8Array(buf);
     const dataStart = align8(MAGIC.length + 4 + headerLength);
+    // Bit rot or a torn copy anywhere in the data: the whole cache is discarded.
+    if (typeof header.dataSha1 !== 'string' || createHash('sha1').update(data.subarray(dataStart)).digest('hex') !== header.dataSha1) return undefined;
     const sections = new Map<string, Section>();
     for (const sec of header.sections) {
       const Type = Object.hasOwn(TYPES, sec.type) ? TYPES[sec.type] : undefined;

@@ -63,10 +63,13 @@ function letters(n: number): string {
 
 /** Per `taken` set, the next suffix number to try for each base: a thousand records with the same
  *  base key cost a thousand probes, not half a million. */
-const nextSuffix = new WeakMap<Set<string>, Map<string, number>>();
+const nextSuffix = new WeakMap<KeySet, Map<string, number>>();
+
+/** The keys in use: a `Set`, or a view that also consults other files' keys. */
+export interface KeySet { has(key: string): boolean; add(key: string): unknown }
 
 /** `base` itself if free, else the next of `base-b`, `base-c`, … not taken; the result is added to `taken`. */
-export function uniqueKey(base: string, taken: Set<string>): string {
+export function uniqueKey(base: string, taken: KeySet): string {
   let key = base;
   if (taken.has(key)) {
     let hints = nextSuffix.get(taken);

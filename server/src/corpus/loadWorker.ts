@@ -1,20 +1,20 @@
 /**
- * Worker-thread entry (bundled as dist/loadWorker.js): reads and parses one corpus file off the
- * server's thread and posts the papers back in batches, so the server deserialises them a batch
- * per event-loop turn and keeps answering requests while a 100k-entry file loads.
+ * Worker-thread entry (bundled as dist/loadWorker.js): builds one corpus file's index segment
+ * (`buildSource`: the cache, or read, parse and index) off the server's thread, reports progress,
+ * and hands the segment's typed arrays over without copying them.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadCorpusFile } from './loader';
-import type { WorkerMessage, WorkerRequest } from './offThread';
-
-const BATCH = 2000;
+import { buildSource, transferList, type BuildRequest } from './buildSource';
+import type { WorkerMessage } from './offThread';
 
 async function main(): Promise<void> {
-  const { file, macros } = workerData as WorkerRequest;
-  const result = await loadCorpusFile(file, new Map(macros));
-  const post = (m: WorkerMessage) => parentPort!.postMessage(m);
-  for (let i = 0; i < result.papers.length; i += BATCH) post({ type: 'papers', papers: result.papers.slice(i, i + BATCH) });
-  post({ type: 'done', errors: result.errors, macros: [...(result.macros ?? [])], undefinedMacros: [...(result.undefinedMacros ?? [])] });
+  const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer);
+  let last = 0;
+  const built = await buildSource(workerData as BuildRequest, fraction => {
+    const now = Date.now();
+    if (now - last > 100) { last = now; post({ type: 'progress', fraction }); }
+  });
+  post({ type: 'built', built }, transferList(built.segment));
 }
 
 void main();

@@ -42,6 +42,15 @@ export async function loadCorpusFile(path: string, externalMacros?: ReadonlyMap<
   let bytes: Uint8Array;
   try {
     bytes = await fs.readFile(path);
+  } catch (e) {
+    return { papers: [], errors: [loadError(`Cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`, ZERO_RANGE)] };
+  }
+  return loadCorpusBytes(path, bytes, externalMacros);
+}
+
+/** Parses a corpus file's bytes (gzip looked through, encoding detected). */
+export async function loadCorpusBytes(path: string, bytes: Uint8Array, externalMacros?: ReadonlyMap<string, string>): Promise<CorpusLoadResult> {
+  try {
     if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = await gunzip(bytes);
   } catch (e) {
     return { papers: [], errors: [loadError(`Cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`, ZERO_RANGE)] };

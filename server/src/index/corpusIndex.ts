@@ -74,7 +74,6 @@ interface Entry { path: string; segment: Segment; scratch: Scratch }
 
 export class CorpusIndex {
   private entries: Entry[] = [];
-  private keyTable = new Map<string, Paper[]>();
   private docCount = 0;
   private totalLength = 0;
 
@@ -105,32 +104,36 @@ export class CorpusIndex {
   private recompute(): void {
     this.docCount = 0;
     this.totalLength = 0;
-    this.keyTable = new Map();
     for (const { segment } of this.entries) {
       this.docCount += segment.size;
       this.totalLength += segment.totalLength;
-      for (const p of segment.papers) {
-        const list = this.keyTable.get(p.key);
-        if (list) list.push(p); else this.keyTable.set(p.key, [p]);
-      }
     }
   }
 
-  /** The papers of one source, in file order. */
-  papersOf(path: string): readonly Paper[] {
-    return this.entries.find(e => e.path === path)?.segment.papers ?? [];
+  /** The segment of one source. */
+  segmentOf(path: string): Segment | undefined {
+    return this.entries.find(e => e.path === path)?.segment;
+  }
+
+  /** The segments of every source but `path`. */
+  segmentsExcept(path: string): Segment[] {
+    return this.entries.filter(e => e.path !== path).map(e => e.segment);
   }
 
   /** Papers with exactly this key, highest-priority source first. */
-  byKey(key: string): readonly Paper[] { return this.keyTable.get(key) ?? []; }
+  byKey(key: string): Paper[] {
+    const out: Paper[] = [];
+    for (const { segment } of this.entries) for (const d of segment.docsWithKey(key)) out.push(segment.paper(d));
+    return out;
+  }
 
   /** The first `limit` papers in source priority order (what an empty completion shows). */
   first(limit: number): Paper[] {
     const out: Paper[] = [];
     for (const { segment } of this.entries) {
-      for (const p of segment.papers) {
+      for (let d = 0; d < segment.size; d++) {
         if (out.length >= limit) return out;
-        out.push(p);
+        out.push(segment.paper(d));
       }
     }
     return out;
@@ -148,8 +151,9 @@ export class CorpusIndex {
     }
     // A query with key punctuation (`10.1145/3`, `smith:2020`) may be a key being typed.
     const keyLike = keyPrefix !== undefined && /[^\p{L}\p{N}]/u.test(keyPrefix);
-    const heap = new TopK<Paper>(options.limit);
-    for (const entry of this.entries) {
+    // Heap payload: entry index * 2^32 + doc id; only the winners are decoded.
+    const heap = new TopK<number>(options.limit);
+    this.entries.forEach((entry, e) => {
       const { segment, scratch } = entry;
       scratch.reset();
       const keyMatches = keyPrefix ? segment.keysWithPrefix(keyPrefix, options.limit) : [];
@@ -166,17 +170,18 @@ export class CorpusIndex {
       if (keyPrefix) {
         for (const d of keyMatches) {
           if (scratch.total[d] === 0 && scratch.matched[d] === 0) scratch.touched[scratch.touchedCount++] = d;
-          scratch.total[d] += KEY_PREFIX_BONUS / (1 + segment.papers[d].key.length - keyPrefix.length);
+          scratch.total[d] += KEY_PREFIX_BONUS / (1 + segment.papers.key(d).length - keyPrefix.length);
         }
       }
       const coordinate = options.mode === 'lookup';
+      const base = e * 4294967296;
       for (let i = 0; i < scratch.touchedCount; i++) {
         const d = scratch.touched[i];
         const score = scratch.total[d] + (coordinate ? COORDINATION * scratch.matched[d] : 0);
-        heap.offer(score, segment.papers[d]);
+        heap.offer(score, base + d);
       }
-    }
-    return heap.sorted().map(({ score, item }) => ({ score, paper: item }));
+    });
+    return heap.sorted().map(({ score, item }) => ({ score, paper: this.entries[Math.floor(item / 4294967296)].segment.paper(item % 4294967296) }));
   }
 
   /**
@@ -219,7 +224,7 @@ export class CorpusIndex {
         const id = segment.related.stemId(stem);
         return id !== undefined && segment.related.has(id, d);
       }).map(w => w.stem);
-      return { paper: segment.papers[d], score, matched };
+      return { paper: segment.paper(d), score, matched };
     });
   }
 

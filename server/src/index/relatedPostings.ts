@@ -8,7 +8,7 @@
  * three content fields (keys, authors, venue and year only add noise to a passage query), one
  * concatenated BM25 document rather than BM25F, k1 = 1.5 and b = 0.6.
  */
-import { TermDictionary } from './termDictionary';
+import { TermDictionary, type TermDictionaryParts } from './termDictionary';
 import { stem } from './stem';
 
 export const RELATED_K1 = 1.5;
@@ -20,7 +20,29 @@ export const IMPACT_LEVELS = 255;
 /** Field weights (as term-frequency multipliers) of the related postings; other fields are not indexed here. */
 export const RELATED_FIELDS = { title: 1, abstract: 1, keywords: 1 } as const;
 
+export interface RelatedPostingsParts {
+  dict: TermDictionaryParts;
+  offsets: Uint32Array;
+  docs: Uint32Array;
+  impacts: Uint8Array;
+  maxImpact: Uint8Array;
+}
+
 export class RelatedPostings {
+  static fromParts(p: RelatedPostingsParts, docCount: number): RelatedPostings {
+    const dict = new TermDictionary(p.dict);
+    const n = p.offsets.length - 1;
+    if (n !== dict.size || p.maxImpact.length !== n || p.offsets[n] !== p.docs.length || p.impacts.length !== p.docs.length) {
+      throw new Error('inconsistent related postings');
+    }
+    for (let i = 0; i < p.docs.length; i++) if (p.docs[i] >= docCount) throw new Error('inconsistent related postings');
+    return new RelatedPostings(dict, p.offsets, p.docs, p.impacts, p.maxImpact);
+  }
+
+  toParts(): RelatedPostingsParts {
+    return { dict: this.dict.toParts(), offsets: this.offsets, docs: this.docs, impacts: this.impacts, maxImpact: this.maxImpact };
+  }
+
   constructor(
     private readonly dict: TermDictionary,
     private readonly offsets: Uint32Array,

@@ -13,9 +13,46 @@
  * BM25 impacts.
  */
 import type { Paper } from '../corpus/paper';
-import { RelatedBuilder, RelatedPostings, RELATED_FIELDS } from './relatedPostings';
-import { TermDictionary } from './termDictionary';
-import { scanTokens, type TokenSink } from './tokenizer';
+import { PaperStore, type PaperStoreParts } from '../corpus/paperStore';
+import { RelatedBuilder, RelatedPostings, RELATED_FIELDS, type RelatedPostingsParts } from './relatedPostings';
+import { TermDictionary, type TermDictionaryParts } from './termDictionary';
+import { hashString, scanTokens, type TokenSink } from './tokenizer';
+
+/** A segment as plain data: what a worker transfers and the index cache stores. */
+export interface SegmentParts {
+  store: PaperStoreParts;
+  dict: TermDictionaryParts;
+  offsets: Uint32Array;
+  docs: Uint32Array;
+  weights: Float32Array;
+  docLength: Float32Array;
+  totalLength: number;
+  sortedTerms: Uint32Array;
+  keyOrder: Uint32Array;
+  keyHashes: Float64Array;
+  related: RelatedPostingsParts;
+}
+
+/**
+ * A 52-bit hash of a citation key (two 32-bit FNV-1a variants), for telling a worker which keys
+ * other corpus files already use without sending the keys themselves.
+ */
+export function keyHash(key: string): number {
+  const h1 = hashString(key) >>> 0;
+  let h2 = 0x01000193 | 0;
+  for (let i = key.length - 1; i >= 0; i--) h2 = Math.imul(h2 ^ key.charCodeAt(i), 0x5bd1e995);
+  return h1 * 1048576 + ((h2 >>> 12) & 0xfffff);
+}
+
+/** Whether a sorted Float64Array holds `h`. */
+export function hasHash(sorted: Float64Array, h: number): boolean {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < h) lo = mid + 1; else hi = mid;
+  }
+  return lo < sorted.length && sorted[lo] === h;
+}
 
 export const FIELD_BOOSTS = {
   key: 3,
@@ -85,50 +122,79 @@ export class Segment {
   /** Field-boosted length of each paper. */
   readonly docLength: Float32Array;
   readonly totalLength: number;
-  /** Lower-cased keys with their doc ids, sorted by key, for key-prefix matches. */
+  /** Doc ids sorted by lower-cased key, for key lookups and key-prefix matches. */
   private readonly keyOrder: Uint32Array;
-  private readonly lowerKeys: string[];
+  /** `keyHash` of every key, sorted. */
+  readonly keyHashes: Float64Array;
 
   private constructor(
-    readonly papers: readonly Paper[],
-    dict: TermDictionary, offsets: Uint32Array, docs: Uint32Array,
-    weights: Float32Array, docLength: Float32Array, totalLength: number,
+    readonly papers: PaperStore,
+    private readonly parts: SegmentParts,
     /** Stemmed content-field postings with BM25 impacts, for related-paper search. */
     readonly related: RelatedPostings,
   ) {
-    this.dict = dict;
-    const terms = dict.terms;
-    this.terms = terms;
-    this.offsets = offsets;
-    this.docs = docs;
-    this.weights = weights;
-    this.docLength = docLength;
-    this.totalLength = totalLength;
-    // The native string sort is several times faster than sorting ids with a comparator; terms are
-    // unique, so each sorted string maps back to exactly one id.
-    const sorted = terms.slice().sort();
-    this.sortedTerms = new Uint32Array(sorted.length);
-    for (let i = 0; i < sorted.length; i++) this.sortedTerms[i] = dict.get(sorted[i])!;
-    this.lowerKeys = papers.map(p => p.key.toLowerCase());
-    const keys = Array.from(papers.keys());
-    keys.sort((a, b) => (this.lowerKeys[a] < this.lowerKeys[b] ? -1 : this.lowerKeys[a] > this.lowerKeys[b] ? 1 : 0));
-    this.keyOrder = Uint32Array.from(keys);
+    this.dict = new TermDictionary(parts.dict);
+    this.terms = this.dict.terms;
+    this.offsets = parts.offsets;
+    this.docs = parts.docs;
+    this.weights = parts.weights;
+    this.docLength = parts.docLength;
+    this.totalLength = parts.totalLength;
+    this.sortedTerms = parts.sortedTerms;
+    this.keyOrder = parts.keyOrder;
+    this.keyHashes = parts.keyHashes;
+  }
+
+  /**
+   * A segment from plain data (built in a worker, or read from the index cache). The data is
+   * checked so that no stored index can make a query read out of bounds or loop: a damaged one
+   * throws, and the caller rebuilds it.
+   */
+  static fromParts(parts: SegmentParts): Segment {
+    const papers = PaperStore.fromParts(parts.store);
+    const n = papers.length;
+    const terms = parts.offsets.length - 1;
+    const ok = parts.docs.length === parts.weights.length && parts.offsets[terms] === parts.docs.length
+      && parts.docLength.length === n && parts.keyOrder.length === n && parts.keyHashes.length === n
+      && parts.sortedTerms.length === terms && parts.dict.offsets.length - 1 === terms && Number.isFinite(parts.totalLength);
+    if (!ok) throw new Error('inconsistent segment');
+    for (let t = 0; t < terms; t++) if (parts.offsets[t] > parts.offsets[t + 1]) throw new Error('inconsistent segment');
+    for (let i = 0; i < parts.docs.length; i++) if (parts.docs[i] >= n) throw new Error('inconsistent segment');
+    for (let i = 0; i < n; i++) if (parts.keyOrder[i] >= n) throw new Error('inconsistent segment');
+    for (let i = 0; i < terms; i++) if (parts.sortedTerms[i] >= terms) throw new Error('inconsistent segment');
+    return new Segment(papers, parts, RelatedPostings.fromParts(parts.related, n));
+  }
+
+  /** The segment as plain data (the arrays themselves, not copies). */
+  toParts(): SegmentParts {
+    return { ...this.parts, related: this.related.toParts() };
   }
 
   /** Builds a segment in one go; `SegmentBuilder` does the same in slices. */
-  static build(papers: readonly Paper[]): Segment {
-    const builder = new SegmentBuilder(papers);
+  static build(papers: readonly Paper[], source = papers[0]?.source ?? ''): Segment {
+    const builder = new SegmentBuilder(papers, source);
     while (!builder.done) builder.step(papers.length);
     return builder.finish();
   }
 
-  /** @internal used by SegmentBuilder */
-  static fromParts(papers: readonly Paper[], dict: TermDictionary, offsets: Uint32Array,
-    docs: Uint32Array, weights: Float32Array, docLength: Float32Array, totalLength: number, related: RelatedPostings): Segment {
-    return new Segment(papers, dict, offsets, docs, weights, docLength, totalLength, related);
-  }
-
   get size(): number { return this.papers.length; }
+
+  /** Paper `d`, decoded from the store (a fresh object each call). */
+  paper(d: number): Paper { return this.papers.get(d); }
+
+  /** Doc ids of the papers whose key is exactly `key`. */
+  docsWithKey(key: string): number[] {
+    const lower = key.toLowerCase();
+    const order = this.keyOrder;
+    const lo = lowerBound(order.length, i => this.papers.key(order[i]).toLowerCase() < lower);
+    const out: number[] = [];
+    for (let i = lo; i < order.length; i++) {
+      const k = this.papers.key(order[i]);
+      if (k.toLowerCase() !== lower) break;
+      if (k === key) out.push(order[i]);
+    }
+    return out;
+  }
 
   termId(term: string): number | undefined { return this.dict.get(term); }
 
@@ -154,11 +220,11 @@ export class Segment {
   /** Doc ids whose key starts with `prefix` (case-insensitive), at most `limit`. */
   keysWithPrefix(prefix: string, limit: number): number[] {
     const p = prefix.toLowerCase();
-    const lo = lowerBound(this.keyOrder.length, i => this.lowerKeys[this.keyOrder[i]] < p);
+    const lo = lowerBound(this.keyOrder.length, i => this.papers.key(this.keyOrder[i]).toLowerCase() < p);
     const out: number[] = [];
     for (let i = lo; i < this.keyOrder.length && out.length < limit; i++) {
       const d = this.keyOrder[i];
-      if (!this.lowerKeys[d].startsWith(p)) break;
+      if (!this.papers.key(d).toLowerCase().startsWith(p)) break;
       out.push(d);
     }
     return out;
@@ -167,7 +233,7 @@ export class Segment {
   /** Approximate retained size in bytes of the typed arrays (for status/benchmarks). */
   get typedBytes(): number {
     return this.dict.typedBytes + this.offsets.byteLength + this.docs.byteLength + this.weights.byteLength + this.docLength.byteLength
-      + this.sortedTerms.byteLength + this.keyOrder.byteLength + this.related.typedBytes;
+      + this.sortedTerms.byteLength + this.keyOrder.byteLength + this.keyHashes.byteLength + this.related.typedBytes + this.papers.byteSize;
   }
 }
 
@@ -204,7 +270,7 @@ export class SegmentBuilder {
     folded: token => this.count(this.dict.intern(token)),
   };
 
-  constructor(private readonly papers: readonly Paper[]) {
+  constructor(private readonly papers: readonly Paper[], private readonly source = papers[0]?.source ?? '') {
     this.docLength = new Float32Array(papers.length);
     this.related = new RelatedBuilder(papers.length);
   }
@@ -271,6 +337,18 @@ export class SegmentBuilder {
         weights[at] = chunk.weights[i];
       }
     }
-    return Segment.fromParts(this.papers, this.dict, offsets, docs, weights, this.docLength, this.totalLength, this.related.finish());
+    // The native string sort is several times faster than sorting ids with a comparator; terms are
+    // unique, so each sorted string maps back to exactly one id.
+    const sorted = this.dict.terms.slice().sort();
+    const sortedTerms = new Uint32Array(sorted.length);
+    for (let i = 0; i < sorted.length; i++) sortedTerms[i] = this.dict.get(sorted[i])!;
+    const lowerKeys = this.papers.map(p => p.key.toLowerCase());
+    const keyOrder = Uint32Array.from(this.papers.keys()).sort((a, b) => (lowerKeys[a] < lowerKeys[b] ? -1 : lowerKeys[a] > lowerKeys[b] ? 1 : a - b));
+    const keyHashes = Float64Array.from(this.papers, p => keyHash(p.key)).sort();
+    const store = PaperStore.encode(this.papers, this.source);
+    return Segment.fromParts({
+      store: store.toParts(), dict: this.dict.toParts(), offsets, docs, weights, docLength: this.docLength,
+      totalLength: this.totalLength, sortedTerms, keyOrder, keyHashes, related: this.related.finish().toParts(),
+    });
   }
 }

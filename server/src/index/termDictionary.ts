@@ -6,18 +6,55 @@
  */
 import { hashString, STOPWORDS } from './tokenizer';
 
+/** A dictionary as plain data: the terms concatenated, their UTF-16 start offsets, the hash table. */
+export interface TermDictionaryParts {
+  text: string;
+  offsets: Uint32Array;
+  hashes: Int32Array<ArrayBufferLike>;
+  table: Int32Array<ArrayBufferLike>;
+  stopwordCount: number;
+}
+
+function splitTerms(text: string, offsets: Uint32Array): string[] {
+  const n = offsets.length - 1;
+  if (n < 0 || offsets[n] !== text.length) throw new Error('inconsistent term dictionary');
+  const terms = new Array<string>(n);
+  for (let i = 0; i < n; i++) terms[i] = text.slice(offsets[i], offsets[i + 1]);
+  return terms;
+}
+
 export class TermDictionary {
   readonly terms: string[] = [];
-  private hashes = new Int32Array(1024);
+  private hashes: Int32Array<ArrayBufferLike> = new Int32Array(1024);
   /** Slot → term id + 1 (0 = empty). Kept at most half full. */
-  private table = new Int32Array(2048);
+  private table: Int32Array<ArrayBufferLike> = new Int32Array(2048);
   private mask = 2047;
   /** Ids below this are stopwords (interned first so a lookup tells them apart for free). */
   readonly stopwordCount: number;
 
-  constructor() {
+  constructor(parts?: TermDictionaryParts) {
+    if (parts) {
+      this.terms = splitTerms(parts.text, parts.offsets);
+      this.hashes = parts.hashes;
+      this.table = parts.table;
+      this.mask = parts.table.length - 1;
+      this.stopwordCount = parts.stopwordCount;
+      if (this.terms.length > this.hashes.length || (this.table.length & this.mask) !== 0 || this.table.length < 2 * this.terms.length) {
+        throw new Error('inconsistent term dictionary');
+      }
+      return;
+    }
     for (const w of STOPWORDS) this.intern(w);
     this.stopwordCount = this.terms.length;
+  }
+
+  /** The dictionary as plain data (for a worker to transfer, or the index cache to store). */
+  toParts(): TermDictionaryParts {
+    const offsets = new Uint32Array(this.terms.length + 1);
+    let at = 0;
+    this.terms.forEach((t, i) => { offsets[i] = at; at += t.length; });
+    offsets[this.terms.length] = at;
+    return { text: this.terms.join(''), offsets, hashes: this.hashes, table: this.table, stopwordCount: this.stopwordCount };
   }
 
   get size(): number { return this.terms.length; }

@@ -1,0 +1,202 @@
+/**
+ * Everything it takes to turn one corpus file into an index segment, off the server's thread
+ * (`loadWorker.ts` runs it in a worker; `offThread.ts` falls back to running it in-process):
+ * read the file, use the persisted index cache when it was built from exactly these bytes, else
+ * parse, give generated keys that another corpus file already uses a free suffix, build the
+ * segment, and write the cache for next time. The result is plain data (typed arrays) that moves
+ * to the server's thread without copying.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { cachePath, readCacheFile, stampOf, writeCacheFile, type Section } from '../cache/cacheFile';
+import { hasHash, keyHash, Segment, SegmentBuilder, type SegmentParts } from '../index/segment';
+import { baseKey, uniqueKey, type KeySet } from './keys';
+import { loadCorpusBytes } from './loader';
+import type { LoadError, Paper } from './paper';
+import { PaperStore } from './paperStore';
+import { loadError } from './records';
+
+/** Bump whenever the segment, the store or the parsers change what they produce. */
+export const CACHE_VERSION = 1;
+
+export interface BuildRequest {
+  file: string;
+  /** `@string` macros defined by the corpus's other BibTeX files. */
+  macros: [string, string][];
+  /** Sorted `keyHash`es of the keys every other corpus file uses (generated keys avoid them). */
+  takenKeyHashes: Float64Array[];
+  /** Where the index cache lives; no cache when absent. */
+  cacheDir?: string;
+}
+
+export interface BuiltSource {
+  segment: SegmentParts;
+  errors: LoadError[];
+  macros: [string, string][];
+  undefinedMacros: string[];
+  /** How the segment was obtained. */
+  from: 'cache' | 'parse';
+  /** Why the cache was not used or not written, if it was not. */
+  cacheNote?: string;
+}
+
+interface CacheMeta {
+  segment: SegmentMeta;
+  errors: LoadError[];
+  macros: [string, string][];
+  undefinedMacros: string[];
+  /** Digest of the external macros the file was parsed with. */
+  macrosDigest: string;
+}
+
+interface SegmentMeta { source: string; totalLength: number; stopwordCount: number; relatedStopwordCount: number }
+
+const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+export async function buildSource(req: BuildRequest, onProgress: (fraction: number) => void = () => undefined): Promise<BuiltSource> {
+  let bytes: Buffer;
+  let stat: fs.Stats;
+  try {
+    stat = await fs.promises.stat(req.file);
+    bytes = await fs.promises.readFile(req.file);
+  } catch (e) {
+    const errors = [loadError(`Cannot read ${req.file}: ${e instanceof Error ? e.message : String(e)}`, ZERO)];
+    return { segment: Segment.build([], req.file).toParts(), errors, macros: [], undefinedMacros: [], from: 'parse' };
+  }
+  const macrosDigest = digest(req.macros);
+  const stamp = req.cacheDir ? stampOf(req.file, bytes, stat, CACHE_VERSION) : undefined;
+  const cacheFile = req.cacheDir ? cachePath(req.cacheDir, req.file) : undefined;
+  let cacheNote: string | undefined;
+  if (cacheFile && stamp) {
+    const cached = readCacheFile(cacheFile, stamp);
+    if (cached) {
+      const meta = cached.meta as CacheMeta;
+      try {
+        const segment = fromSections(cached.sections, meta.segment);
+        if (meta.macrosDigest !== macrosDigest) cacheNote = 'cache built with other @string macros';
+        else if (generatedKeyClash(segment, req.takenKeyHashes)) cacheNote = 'a generated key is now taken by another file';
+        else {
+          Segment.fromParts(segment); // validates: a damaged cache throws here, not on the server's thread
+          return { segment, errors: meta.errors, macros: meta.macros, undefinedMacros: meta.undefinedMacros, from: 'cache' };
+        }
+      } catch (e) {
+        cacheNote = `cache discarded: ${e instanceof Error ? e.message : String(e)}`;
+        fs.rmSync(cacheFile, { force: true });
+      }
+    }
+  }
+
+  const result = await loadCorpusBytes(req.file, bytes, new Map(req.macros));
+  onProgress(0.5);
+  avoidTakenKeys(result.papers, req.takenKeyHashes);
+  const builder = new SegmentBuilder(result.papers, req.file);
+  while (!builder.done) {
+    builder.step(5000);
+    onProgress(0.5 + builder.progress * 0.45);
+  }
+  const segment = builder.finish().toParts();
+  const built: BuiltSource = {
+    segment,
+    errors: result.errors,
+    macros: [...(result.macros ?? [])],
+    undefinedMacros: [...(result.undefinedMacros ?? [])],
+    from: 'parse',
+  };
+  if (cacheFile && stamp) {
+    try {
+      const { sections, meta } = toSections(segment);
+      const cacheMeta: CacheMeta = { segment: meta, errors: built.errors, macros: built.macros, undefinedMacros: built.undefinedMacros, macrosDigest };
+      writeCacheFile(cacheFile, stamp, cacheMeta, sections);
+    } catch (e) {
+      cacheNote = `cache not written: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+  built.cacheNote = cacheNote;
+  return built;
+}
+
+/** Every ArrayBuffer under the parts, once each (to transfer them to another thread). */
+export function transferList(p: SegmentParts): ArrayBuffer[] {
+  const arrays: Section[] = [
+    p.store.bytes, p.store.offsets, p.store.ints, p.dict.offsets, p.dict.hashes, p.dict.table,
+    p.offsets, p.docs, p.weights, p.docLength, p.sortedTerms, p.keyOrder, p.keyHashes,
+    p.related.dict.offsets, p.related.dict.hashes, p.related.dict.table,
+    p.related.offsets, p.related.docs, p.related.impacts, p.related.maxImpact,
+  ];
+  return [...new Set(arrays.map(a => a.buffer as ArrayBuffer))];
+}
+
+/**
+ * Generated keys (records without one) that another file already uses get the next free suffix
+ * (`-b`, `-c`…) of their base key, so every generated key names one paper in the whole corpus.
+ */
+function avoidTakenKeys(papers: Paper[], taken: Float64Array[]): void {
+  const isTaken = (key: string) => { const h = keyHash(key); return taken.some(t => hasHash(t, h)); };
+  if (!papers.some(p => p.keyGenerated && isTaken(p.key))) return;
+  const local = new Set(papers.map(p => p.key));
+  const inUse: KeySet = { has: k => local.has(k) || isTaken(k), add: k => local.add(k) };
+  for (const p of papers) if (p.keyGenerated && isTaken(p.key)) p.key = uniqueKey(baseKey(p), inUse);
+}
+
+/** Whether a generated key of the segment is among `taken`. */
+export function generatedKeyClash(parts: SegmentParts, taken: Float64Array[]): boolean {
+  if (taken.length === 0) return false;
+  const store = PaperStore.fromParts(parts.store);
+  for (let d = 0; d < store.length; d++) {
+    if (!store.keyGenerated(d)) continue;
+    const h = keyHash(store.key(d));
+    if (taken.some(t => hasHash(t, h))) return true;
+  }
+  return false;
+}
+
+function digest(macros: [string, string][]): string {
+  const sorted = [...macros].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return createHash('sha1').update(JSON.stringify(sorted)).digest('hex');
+}
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+/** The parts as flat named sections plus the few numbers and strings they need. */
+export function toSections(p: SegmentParts): { sections: Record<string, Section>; meta: SegmentMeta } {
+  return {
+    sections: {
+      'store.bytes': p.store.bytes, 'store.offsets': p.store.offsets, 'store.ints': p.store.ints,
+      'dict.text': utf8.encode(p.dict.text), 'dict.offsets': p.dict.offsets, 'dict.hashes': p.dict.hashes, 'dict.table': p.dict.table,
+      offsets: p.offsets, docs: p.docs, weights: p.weights, docLength: p.docLength,
+      sortedTerms: p.sortedTerms, keyOrder: p.keyOrder, keyHashes: p.keyHashes,
+      'rel.text': utf8.encode(p.related.dict.text), 'rel.offsets': p.related.dict.offsets,
+      'rel.hashes': p.related.dict.hashes, 'rel.table': p.related.dict.table,
+      'rel.postings': p.related.offsets, 'rel.docs': p.related.docs, 'rel.impacts': p.related.impacts, 'rel.maxImpact': p.related.maxImpact,
+    },
+    meta: { source: p.store.source, totalLength: p.totalLength, stopwordCount: p.dict.stopwordCount, relatedStopwordCount: p.related.dict.stopwordCount },
+  };
+}
+
+export function fromSections(s: Map<string, Section>, meta: SegmentMeta): SegmentParts {
+  const get = <T extends Section>(name: string, type: new (...a: never[]) => T): T => {
+    const v = s.get(name);
+    if (!(v instanceof type)) throw new Error(`cache section ${name} missing or of the wrong type`);
+    return v;
+  };
+  if (typeof meta?.source !== 'string' || typeof meta.totalLength !== 'number') throw new Error('cache meta invalid');
+  return {
+    store: { source: meta.source, bytes: get('store.bytes', Uint8Array), offsets: get('store.offsets', Uint32Array), ints: get('store.ints', Int32Array) },
+    dict: {
+      text: utf8Decoder.decode(get('dict.text', Uint8Array)), offsets: get('dict.offsets', Uint32Array),
+      hashes: get('dict.hashes', Int32Array), table: get('dict.table', Int32Array), stopwordCount: meta.stopwordCount,
+    },
+    offsets: get('offsets', Uint32Array), docs: get('docs', Uint32Array), weights: get('weights', Float32Array),
+    docLength: get('docLength', Float32Array), totalLength: meta.totalLength,
+    sortedTerms: get('sortedTerms', Uint32Array), keyOrder: get('keyOrder', Uint32Array), keyHashes: get('keyHashes', Float64Array),
+    related: {
+      dict: {
+        text: utf8Decoder.decode(get('rel.text', Uint8Array)), offsets: get('rel.offsets', Uint32Array),
+        hashes: get('rel.hashes', Int32Array), table: get('rel.table', Int32Array), stopwordCount: meta.relatedStopwordCount,
+      },
+      offsets: get('rel.postings', Uint32Array), docs: get('rel.docs', Uint32Array),
+      impacts: get('rel.impacts', Uint8Array), maxImpact: get('rel.maxImpact', Uint8Array),
+    },
+  };
+}
