@@ -204,10 +204,20 @@ export class CorpusManager {
     try {
       segment = Segment.fromParts(built.segment);
     } catch (e) {
-      // Never happens for a segment built now; the worker already discards damaged caches. Still:
-      // a file never takes the server down.
-      segment = Segment.build([], plan.path);
-      errors = [...errors, loadError(`Could not index ${plan.path}: ${e instanceof Error ? e.message : String(e)}`, ZERO_RANGE)];
+      // A cached segment that fails validation (a damaged cache that passed the checksum, or a
+      // bug) is rebuilt from the file, never used.
+      this.events.log.warn(`${plan.path}: ${built.from === 'cache' ? 'cached index' : 'index'} rejected (${e instanceof Error ? e.message : String(e)}); rebuilding`);
+      const retry = built.from === 'cache' ? await this.rebuildWithoutCache(plan, onProgress) : undefined;
+      if (generation !== this.generation) return;
+      try {
+        if (!retry) throw e;
+        segment = Segment.fromParts(retry.segment);
+        built = retry;
+        errors = retry.errors;
+      } catch (e2) {
+        segment = Segment.build([], plan.path);
+        errors = [...errors, loadError(`Could not index ${plan.path}: ${e2 instanceof Error ? e2.message : String(e2)}`, ZERO_RANGE)];
+      }
     }
     this.index.setSource(plan.path, segment);
     this.sources.set(plan.path, {
@@ -218,6 +228,15 @@ export class CorpusManager {
     const errs = errors.filter(e => e.severity === 'error').length;
     const how = built.from === 'cache' ? 'from the index cache' : `parsed${this.cacheDir ? '' : ', no cache directory'}`;
     this.events.log.info(`${plan.path}: ${segment.size} papers, ${errs} errors, ${errors.length - errs} warnings (${how}, ${Date.now() - started} ms)${built.cacheNote ? `; ${built.cacheNote}` : ''}`);
+  }
+
+  private async rebuildWithoutCache(plan: SourcePlan, onProgress: (fraction: number) => void): Promise<BuiltSource | undefined> {
+    const job = buildOffThread({
+      file: plan.path, macros: [...this.macrosExcept(plan.path)],
+      takenKeyHashes: this.index.segmentsExcept(plan.path).map(s => s.keyHashes), cacheDir: this.cacheDir, noCache: true,
+    }, onProgress);
+    this.jobs.add(job);
+    return job.result.finally(() => this.jobs.delete(job));
   }
 
   /** `@string` macros defined by the other BibTeX files of the corpus. */

@@ -39,13 +39,24 @@ test('cache file: sections and meta round-trip for the same stamp', () => {
   fs.rmSync(dir, { recursive: true });
 });
 
-test('cache file: a changed size, mtime, hash or version is a miss, and the stale file is deleted', () => {
-  for (const change of [{ size: 1 }, { mtimeMs: 1 }, { sha1: '0'.repeat(40) }, { version: 2 }, { source: '/other.bib' }] as Partial<Stamp>[]) {
+test('cache file: a changed size, content, or version is a miss, and the stale file is deleted', () => {
+  for (const change of [{ size: 1 }, { mtimeMs: 1, sha1: '0'.repeat(40) }, { version: 2 }, { source: '/other.bib' }] as Partial<Stamp>[]) {
     const { dir, stamp, file } = fixture();
     assert.equal(readCacheFile(file, { ...stamp, ...change }), undefined, JSON.stringify(change));
     assert.equal(fs.existsSync(file), false, 'stale cache removed');
     fs.rmSync(dir, { recursive: true });
   }
+});
+
+test('cache file: a new mtime with the same content keeps the cache; the content is hashed only then', () => {
+  const { dir, stamp, file } = fixture();
+  let hashed = 0;
+  const probe = { ...stamp, sha1: () => { hashed++; return stamp.sha1; } };
+  assert.ok(readCacheFile(file, probe));
+  assert.equal(hashed, 0, 'same mtime: the corpus file is not read');
+  assert.ok(readCacheFile(file, { ...probe, mtimeMs: stamp.mtimeMs + 1000 }));
+  assert.equal(hashed, 1);
+  fs.rmSync(dir, { recursive: true });
 });
 
 test('cache file: truncated, garbled or hostile files are discarded, never trusted', () => {

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { cachePath, readCacheFile, stampOf, writeCacheFile, type Section } from '../cache/cacheFile';
+import { cachePath, readCacheFile, sha1Of, stampOf, writeCacheFile, type Section } from '../cache/cacheFile';
 import { hasHash, keyHash, Segment, SegmentBuilder, type SegmentParts } from '../index/segment';
 import { baseKey, uniqueKey, type KeySet } from './keys';
 import { loadCorpusBytes } from './loader';
@@ -27,6 +27,8 @@ export interface BuildRequest {
   takenKeyHashes: Float64Array[];
   /** Where the index cache lives; no cache when absent. */
   cacheDir?: string;
+  /** Build from the file even if a cache exists (the cached segment failed to load). */
+  noCache?: boolean;
 }
 
 export interface BuiltSource {
@@ -54,31 +56,29 @@ interface SegmentMeta { source: string; totalLength: number; stopwordCount: numb
 const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 export async function buildSource(req: BuildRequest, onProgress: (fraction: number) => void = () => undefined): Promise<BuiltSource> {
-  let bytes: Buffer;
   let stat: fs.Stats;
+  let bytes: Buffer | undefined;
   try {
     stat = await fs.promises.stat(req.file);
-    bytes = await fs.promises.readFile(req.file);
   } catch (e) {
-    const errors = [loadError(`Cannot read ${req.file}: ${e instanceof Error ? e.message : String(e)}`, ZERO)];
-    return { segment: Segment.build([], req.file).toParts(), errors, macros: [], undefinedMacros: [], from: 'parse' };
+    return unreadable(req.file, e);
   }
   const macrosDigest = digest(req.macros);
-  const stamp = req.cacheDir ? stampOf(req.file, bytes, stat, CACHE_VERSION) : undefined;
-  const cacheFile = req.cacheDir ? cachePath(req.cacheDir, req.file) : undefined;
+  const cacheFile = req.cacheDir && !req.noCache ? cachePath(req.cacheDir, req.file) : undefined;
   let cacheNote: string | undefined;
-  if (cacheFile && stamp) {
-    const cached = readCacheFile(cacheFile, stamp);
+  if (cacheFile) {
+    // The corpus file itself is read only if its mtime changed (to compare content hashes).
+    const cached = readCacheFile(cacheFile, {
+      source: req.file, size: stat.size, mtimeMs: stat.mtimeMs, version: CACHE_VERSION,
+      sha1: () => sha1Of(bytes ??= fs.readFileSync(req.file)),
+    });
     if (cached) {
       const meta = cached.meta as CacheMeta;
       try {
         const segment = fromSections(cached.sections, meta.segment);
         if (meta.macrosDigest !== macrosDigest) cacheNote = 'cache built with other @string macros';
         else if (generatedKeyClash(segment, req.takenKeyHashes)) cacheNote = 'a generated key is now taken by another file';
-        else {
-          Segment.fromParts(segment); // validates: a damaged cache throws here, not on the server's thread
-          return { segment, errors: meta.errors, macros: meta.macros, undefinedMacros: meta.undefinedMacros, from: 'cache' };
-        }
+        else return { segment, errors: meta.errors, macros: meta.macros, undefinedMacros: meta.undefinedMacros, from: 'cache' };
       } catch (e) {
         cacheNote = `cache discarded: ${e instanceof Error ? e.message : String(e)}`;
         fs.rmSync(cacheFile, { force: true });
@@ -86,7 +86,14 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
     }
   }
 
+  try {
+    bytes ??= await fs.promises.readFile(req.file);
+  } catch (e) {
+    return unreadable(req.file, e);
+  }
+  const stamp = cacheFile ? stampOf(req.file, bytes, stat, CACHE_VERSION) : undefined;
   const result = await loadCorpusBytes(req.file, bytes, new Map(req.macros));
+  bytes = undefined; // the text and the papers are what is needed from here on
   onProgress(0.5);
   avoidTakenKeys(result.papers, req.takenKeyHashes);
   const builder = new SegmentBuilder(result.papers, req.file);
@@ -113,6 +120,11 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
   }
   built.cacheNote = cacheNote;
   return built;
+}
+
+function unreadable(file: string, e: unknown): BuiltSource {
+  const errors = [loadError(`Cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`, ZERO)];
+  return { segment: Segment.build([], file).toParts(), errors, macros: [], undefinedMacros: [], from: 'parse' };
 }
 
 /** Every ArrayBuffer under the parts, once each (to transfer them to another thread). */
