@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import { cachePath, readCacheFile, sha1Of, stampOf, writeCacheFile, type Section } from '../cache/cacheFile';
 import { hasHash, keyHash, Segment, SegmentBuilder, type SegmentParts } from '../index/segment';
 import { baseKey, uniqueKey, type KeySet } from './keys';
-import { loadCorpusBytes } from './loader';
+import { loadCorpusBytes, type CorpusLoadResult } from './loader';
 import type { LoadError, Paper } from './paper';
 import { PaperStore } from './paperStore';
 import { loadError } from './records';
@@ -92,11 +92,14 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
     return unreadable(req.file, e);
   }
   const stamp = cacheFile ? stampOf(req.file, bytes, stat, CACHE_VERSION) : undefined;
-  const result = await loadCorpusBytes(req.file, bytes, new Map(req.macros));
-  bytes = undefined; // the text and the papers are what is needed from here on
+  const box: { bytes?: Uint8Array } = { bytes };
+  bytes = undefined; // handed over: collected once decoded
+  let loaded: CorpusLoadResult | undefined = await loadCorpusBytes(req.file, box, new Map(req.macros));
+  const result = { errors: loaded.errors, macros: loaded.macros, undefinedMacros: loaded.undefinedMacros };
   onProgress(0.5);
-  avoidTakenKeys(result.papers, req.takenKeyHashes);
-  const builder = new SegmentBuilder(result.papers, req.file);
+  avoidTakenKeys(loaded.papers, req.takenKeyHashes);
+  const builder = new SegmentBuilder(loaded.papers, req.file);
+  loaded = undefined; // only the builder holds the papers now, and lets go of them once encoded
   while (!builder.done) {
     builder.step(5000);
     onProgress(0.5 + builder.progress * 0.45);

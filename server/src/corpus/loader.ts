@@ -48,15 +48,24 @@ export async function loadCorpusFile(path: string, externalMacros?: ReadonlyMap<
   return loadCorpusBytes(path, bytes, externalMacros);
 }
 
-/** Parses a corpus file's bytes (gzip looked through, encoding detected). */
-export async function loadCorpusBytes(path: string, bytes: Uint8Array, externalMacros?: ReadonlyMap<string, string>): Promise<CorpusLoadResult> {
+/**
+ * Parses a corpus file's bytes (gzip looked through, encoding detected). Pass the bytes in a box
+ * (`{ bytes }`) to hand them over: the box is emptied once they are decoded, so a large file's
+ * bytes can be collected while its text is parsed.
+ */
+export async function loadCorpusBytes(path: string, input: Uint8Array | { bytes?: Uint8Array }, externalMacros?: ReadonlyMap<string, string>): Promise<CorpusLoadResult> {
+  let bytes: Uint8Array | undefined = input instanceof Uint8Array ? input : input.bytes;
+  if (!(input instanceof Uint8Array)) input.bytes = undefined;
+  if (!bytes) return { papers: [], errors: [loadError(`Cannot read ${path}`, ZERO_RANGE)] };
   try {
     if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = await gunzip(bytes);
   } catch (e) {
     return { papers: [], errors: [loadError(`Cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`, ZERO_RANGE)] };
   }
-  const { text, warning } = decodeBytes(bytes);
-  const result = parseCorpusText(text, path, externalMacros);
+  const decoded = decodeBytes(bytes);
+  bytes = undefined;
+  const { warning } = decoded;
+  const result = parseCorpusText(decoded.text, path, externalMacros);
   if (warning) result.errors.unshift(loadError(warning, ZERO_RANGE, 'warning'));
   return result;
 }

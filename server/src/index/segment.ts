@@ -165,6 +165,13 @@ export class Segment {
     return new Segment(papers, parts, RelatedPostings.fromParts(parts.related, n));
   }
 
+  /** @internal A segment from parts this process has just built (no validation). */
+  static trusted(parts: SegmentParts): Segment {
+    const papers = PaperStore.fromParts(parts.store);
+    return new Segment(papers, parts, new RelatedPostings(new TermDictionary(parts.related.dict), parts.related.offsets,
+      parts.related.docs, parts.related.impacts, parts.related.maxImpact));
+  }
+
   /** The segment as plain data (the arrays themselves, not copies). */
   toParts(): SegmentParts {
     return { ...this.parts, related: this.related.toParts() };
@@ -253,7 +260,7 @@ function lowerBound(n: number, before: (i: number) => boolean): number {
  */
 export class SegmentBuilder {
   private readonly dict = new TermDictionary();
-  private readonly triples = new Triples();
+  private triples = new Triples();
   private readonly docLength: Float32Array;
   /** Field-boosted term frequency of the paper being indexed, by term id, and the ids it touched. */
   private tf = new Float32Array(1 << 16);
@@ -270,7 +277,7 @@ export class SegmentBuilder {
     folded: token => this.count(this.dict.intern(token)),
   };
 
-  constructor(private readonly papers: readonly Paper[], private readonly source = papers[0]?.source ?? '') {
+  constructor(private papers: readonly Paper[], private readonly source = papers[0]?.source ?? '') {
     this.docLength = new Float32Array(papers.length);
     this.related = new RelatedBuilder(papers.length);
   }
@@ -318,6 +325,14 @@ export class SegmentBuilder {
   }
 
   finish(): Segment {
+    // The papers are needed for the store and the keys only: encode those first and let go of the
+    // paper objects (and the file's text they may slice), before the postings are laid out.
+    const papers = this.papers;
+    const lowerKeys = papers.map(p => p.key.toLowerCase());
+    const keyOrder = Uint32Array.from(papers.keys()).sort((a, b) => (lowerKeys[a] < lowerKeys[b] ? -1 : lowerKeys[a] > lowerKeys[b] ? 1 : a - b));
+    const keyHashes = Float64Array.from(papers, p => keyHash(p.key)).sort();
+    const store = PaperStore.encode(papers, this.source);
+    this.papers = [];
     const { triples } = this;
     const termCount = this.dict.size;
     // Counting sort of (term, doc, weight) by term; docs stay ascending within a term.
@@ -337,16 +352,14 @@ export class SegmentBuilder {
         weights[at] = chunk.weights[i];
       }
     }
+    this.triples = new Triples();
     // The native string sort is several times faster than sorting ids with a comparator; terms are
     // unique, so each sorted string maps back to exactly one id.
     const sorted = this.dict.terms.slice().sort();
     const sortedTerms = new Uint32Array(sorted.length);
     for (let i = 0; i < sorted.length; i++) sortedTerms[i] = this.dict.get(sorted[i])!;
-    const lowerKeys = this.papers.map(p => p.key.toLowerCase());
-    const keyOrder = Uint32Array.from(this.papers.keys()).sort((a, b) => (lowerKeys[a] < lowerKeys[b] ? -1 : lowerKeys[a] > lowerKeys[b] ? 1 : a - b));
-    const keyHashes = Float64Array.from(this.papers, p => keyHash(p.key)).sort();
-    const store = PaperStore.encode(this.papers, this.source);
-    return Segment.fromParts({
+    // Built here, so consistent by construction: no validation pass (`fromParts` checks what comes from elsewhere).
+    return Segment.trusted({
       store: store.toParts(), dict: this.dict.toParts(), offsets, docs, weights, docLength: this.docLength,
       totalLength: this.totalLength, sortedTerms, keyOrder, keyHashes, related: this.related.finish().toParts(),
     });
