@@ -95,3 +95,30 @@ test('a prefix after full words ranks papers that have all of them', () => {
   assert.deepEqual(keys(index, 'speculative dec').slice(0, 2), ['leviathan2023fast', 'cai2024medusa']);
   assert.equal(keys(index, 'inference acc')[0], 'cai2024medusa');
 });
+
+test('lookup: a prefix after a rare word is looked up in that word\'s papers (long postings), same ranking rules', () => {
+  // 3000 papers share "common"/"commodity" words; three have the rare word "zymurgy". The prefix
+  // "com" after "zymurgy" takes the binary-search path (few touched papers, long postings).
+  const many: Paper[] = [];
+  for (let i = 0; i < 3000; i++) many.push(paper(`p${i}`, i % 2 ? 'Common ground in retrieval' : 'Commodity hardware for search'));
+  many.push(paper('z1', 'Zymurgy and common yeast'), paper('z2', 'Zymurgy at home'), paper('z3', 'Commodity zymurgy kits'));
+  const index = new CorpusIndex();
+  index.setSource('/many.bib', many);
+  const top = keys(index, 'zymurgy com');
+  assert.deepEqual(top.slice(0, 2).sort(), ['z1', 'z3'], 'papers with both words first');
+  assert.deepEqual(top.slice(2), ['z2'], 'then the paper with the full word only (the prefix is scored on those papers alone)');
+});
+
+test('lookup: a lone short prefix walks a bounded number of postings, most frequent words first', () => {
+  const many: Paper[] = [];
+  for (let i = 0; i < 120_000; i++) many.push(paper(`p${i}`, i % 3 === 0 ? 'International workshop' : i % 3 === 1 ? 'Interaction design' : 'Interface study'));
+  many.push(paper('rare', 'Intricate patterns'));
+  const index = new CorpusIndex();
+  index.setSource('/big.bib', many);
+  const t = performance.now();
+  const top = keys(index, 'int');
+  const ms = performance.now() - t;
+  assert.equal(top.length, 10);
+  assert.ok(top.every(k => k.startsWith('p')), 'the frequent expansions are the ones walked');
+  assert.ok(ms < 500, `${ms} ms`);
+});

@@ -39,6 +39,8 @@ const MAX_PREFIX_EXPANSION = 64;
 const MAX_SHORT_PREFIX_EXPANSION = 16;
 const COORDINATION = 1e4;
 const KEY_PREFIX_BONUS = 1e6;
+/** Postings the first word's prefix may walk (a few ms): `int` at 100k papers would otherwise walk 600k. */
+const PREFIX_POSTINGS_BUDGET = 80_000;
 
 interface QueryToken {
   text: string;
@@ -144,7 +146,9 @@ export class CorpusIndex {
     const keyPrefix = options.mode === 'lookup' ? keyPrefixOf(text) : undefined;
     if (tokens.length === 0 && !keyPrefix) return [];
     const avgLength = this.docCount ? this.totalLength / this.docCount : 1;
-    const expansions = tokens.map(t => this.expand(t));
+    // Only the first word's prefix is walked in full (later ones are looked up in the papers the
+    // first found): its expansions stop at a postings budget, most frequent first.
+    const expansions = tokens.map((t, i) => this.expand(t, i === 0 ? PREFIX_POSTINGS_BUDGET : Infinity));
     const idf = new Map<string, number>();
     for (const terms of expansions) for (const term of terms) {
       if (!idf.has(term)) idf.set(term, bm25Idf(this.docCount, this.docFreq(term)));
@@ -248,7 +252,7 @@ export class CorpusIndex {
   }
 
   /** The index terms a query token stands for: itself, or for a prefix the most frequent completions. */
-  private expand(token: QueryToken): string[] {
+  private expand(token: QueryToken, budget: number): string[] {
     if (!token.prefix) return [token.text];
     const max = token.text.length <= 2 ? MAX_SHORT_PREFIX_EXPANSION : MAX_PREFIX_EXPANSION;
     const found = new Map<string, number>();
@@ -263,7 +267,14 @@ export class CorpusIndex {
         found.set(term, (found.get(term) ?? 0) + segment.docFreq(chosen[i]));
       }
     }
-    const terms = [...found.entries()].sort((a, b) => b[1] - a[1]).slice(0, max).map(e => e[0]);
+    const ranked = [...found.entries()].sort((a, b) => b[1] - a[1]).slice(0, max);
+    const terms: string[] = [];
+    let postings = 0;
+    for (const [term, df] of ranked) {
+      if (terms.length > 0 && postings + df > budget) break;
+      terms.push(term);
+      postings += df;
+    }
     // The exact word, when it exists, is always among the expansions.
     if (!terms.includes(token.text) && found.has(token.text)) terms.push(token.text);
     return terms;
@@ -279,13 +290,36 @@ export class CorpusIndex {
       if (id === undefined) continue;
       const weight = (idf.get(term) ?? 0) * queryCount;
       const { start, end } = segment.postings(id);
+      // Restricted to the papers earlier words found: when those are few and the postings long
+      // (a short prefix's frequent expansions), look each paper up (binary search; docs ascend)
+      // instead of walking the whole list.
+      if (onlyTouched && scratch.touchedCount * 24 < end - start) {
+        const { docs, weights } = segment;
+        for (let k = 0; k < scratch.touchedCount; k++) {
+          const d = touched[k];
+          let lo = start, hi = end;
+          while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            if (docs[mid] < d) lo = mid + 1; else hi = mid;
+          }
+          if (lo >= end || docs[lo] !== d) continue;
+          const tf = weights[lo];
+          const s = weight * (tf * (K1 + 1)) / (tf + K1 * (1 - B + B * segment.docLength[d] / avgLength));
+          if (tokenScore[d] === 0) local.push(d);
+          if (s > tokenScore[d]) tokenScore[d] = s;
+        }
+        continue;
+      }
+      const { docs, weights, docLength } = segment;
+      const w1 = weight * (K1 + 1), k1b = K1 * (1 - B), kb = (K1 * B) / avgLength;
       for (let i = start; i < end; i++) {
-        const d = segment.docs[i];
+        const d = docs[i];
         if (onlyTouched && matched[d] === 0) continue;
-        const tf = segment.weights[i];
-        const s = weight * (tf * (K1 + 1)) / (tf + K1 * (1 - B + B * segment.docLength[d] / avgLength));
-        if (tokenScore[d] === 0) local.push(d);
-        if (s > tokenScore[d]) tokenScore[d] = s;
+        const tf = weights[i];
+        const s = (w1 * tf) / (tf + k1b + kb * docLength[d]);
+        const before = tokenScore[d];
+        if (before === 0) local.push(d);
+        if (s > before) tokenScore[d] = s;
       }
     }
     for (const d of local) {
