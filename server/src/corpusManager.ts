@@ -189,7 +189,8 @@ export class CorpusManager {
       const job = buildOffThread({
         file: plan.path,
         macros: [...this.macrosExcept(plan.path)],
-        takenKeyHashes: others.map(s => s.keyHashes),
+        // Copies: a view's whole ArrayBuffer (a whole cache file) would be cloned into the worker.
+        takenKeyHashes: others.map(s => s.keyHashes.slice()),
         cacheDir: this.cacheDir,
       }, onProgress);
       this.jobs.add(job);
@@ -233,7 +234,7 @@ export class CorpusManager {
   private async rebuildWithoutCache(plan: SourcePlan, onProgress: (fraction: number) => void): Promise<BuiltSource | undefined> {
     const job = buildOffThread({
       file: plan.path, macros: [...this.macrosExcept(plan.path)],
-      takenKeyHashes: this.index.segmentsExcept(plan.path).map(s => s.keyHashes), cacheDir: this.cacheDir, noCache: true,
+      takenKeyHashes: this.index.segmentsExcept(plan.path).map(s => s.keyHashes.slice()), cacheDir: this.cacheDir, noCache: true,
     }, onProgress);
     this.jobs.add(job);
     return job.result.finally(() => this.jobs.delete(job));
