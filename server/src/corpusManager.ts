@@ -197,13 +197,13 @@ export class CorpusManager {
       built = await job.result.finally(() => this.jobs.delete(job));
       if (!built || generation !== this.generation) return;
       const added = this.index.segmentsExcept(plan.path).filter(s => !others.includes(s));
-      if (added.length === 0 || !generatedKeyClash(built.segment, added.map(s => s.keyHashes))) break;
+      if (added.length === 0 || !generatedKeyClash(built.segment, added.map(s => s.keyHashes), built.storeFile)) break;
     }
     if (!built) return;
     let segment: Segment;
     let errors = built.errors;
     try {
-      segment = Segment.fromParts(built.segment);
+      segment = Segment.fromParts(built.segment, built.storeFile);
     } catch (e) {
       // A cached segment that fails validation (a damaged cache that passed the checksum, or a
       // bug) is rebuilt from the file, never used.
@@ -212,7 +212,7 @@ export class CorpusManager {
       if (generation !== this.generation) return;
       try {
         if (!retry) throw e;
-        segment = Segment.fromParts(retry.segment);
+        segment = Segment.fromParts(retry.segment, retry.storeFile);
         built = retry;
         errors = retry.errors;
       } catch (e2) {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { parseBibtex } from '../../server/src/corpus/bibtex';
@@ -44,4 +45,25 @@ test('paper store: the NeurIPS/ICML/ICLR bibliography round-trips and is smaller
   for (let i = 0; i < papers.length; i += 7) assert.deepEqual(plain(store.get(i)), plain(papers[i]), `paper ${i}`);
   const jsonBytes = Buffer.byteLength(JSON.stringify(papers));
   assert.ok(store.byteSize < jsonBytes, `${store.byteSize} bytes vs ${jsonBytes} as JSON`);
+});
+
+test('paper store: a file-backed store reads its text from the file, and fails cleanly on a short file', () => {
+  const papers: Paper[] = [
+    { key: 'a', type: 'misc', title: 'Älpha', authors: ['X Y'], abstract: 'first', source: '/s.bib', range },
+    { key: 'b', type: 'misc', title: 'Beta', authors: [], year: 2001, source: '/s.bib', range },
+  ];
+  const parts = PaperStore.encode(papers, '/s.bib').toParts();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-store-'));
+  const file = path.join(dir, 'store.bin');
+  fs.writeFileSync(file, Buffer.concat([Buffer.from('HEADER--'), Buffer.from(parts.bytes)]));
+  const store = PaperStore.fromFile({ ...parts, bytes: new Uint8Array(0) }, { path: file, offset: 8, length: parts.bytes.length });
+  assert.equal(store.fileBacked, true);
+  assert.deepEqual(plain(store.get(0)), plain(papers[0]));
+  assert.deepEqual(plain(store.get(1)), plain(papers[1]));
+  assert.equal(store.key(1), 'b');
+  assert.equal(store.byteSize < parts.bytes.length + parts.offsets.byteLength + parts.ints.byteLength, true, 'no text in memory');
+  store.close();
+  assert.throws(() => store.get(0), /closed/);
+  assert.throws(() => PaperStore.fromFile(parts, { path: file, offset: 8, length: parts.bytes.length + 100 }), /inconsistent|shorter/);
+  fs.rmSync(dir, { recursive: true });
 });

@@ -45,6 +45,8 @@ interface Header {
 export interface CacheContents {
   meta: unknown;
   sections: Map<string, Section>;
+  /** Where each section's bytes start in the file. */
+  fileOffsets: Map<string, number>;
 }
 
 type ChecksumAlg = 'crc32' | 'sha1';
@@ -81,7 +83,8 @@ function typeName(arr: Section): TypeName {
   throw new Error('unsupported section type');
 }
 
-export function writeCacheFile(file: string, stamp: Stamp, meta: unknown, sections: Record<string, Section>): void {
+/** Writes the cache; returns where each section's bytes start in the file. */
+export function writeCacheFile(file: string, stamp: Stamp, meta: unknown, sections: Record<string, Section>): Map<string, number> {
   // Section offsets are relative to the data start: the 8-aligned end of the header.
   const header: Header = { stamp, dataHash: { alg: DEFAULT_ALG, value: '' }, meta, sections: [] };
   let at = 0;
@@ -117,6 +120,7 @@ export function writeCacheFile(file: string, stamp: Stamp, meta: unknown, sectio
     if (end > pos) write(Buffer.alloc(end - pos));
     fs.closeSync(fd);
     fs.renameSync(tmp, file);
+    return new Map(header.sections.map(sec => [sec.name, dataStart + sec.offset]));
   } catch (e) {
     try { fs.closeSync(fd); } catch { /* already closed */ }
     fs.rmSync(tmp, { force: true });
@@ -174,14 +178,16 @@ function parse(buf: Buffer, expected: Probe): CacheContents | undefined {
     hash.update(data.subarray(dataStart));
     if (hash.digest() !== header.dataHash.value) return undefined;
     const sections = new Map<string, Section>();
+    const fileOffsets = new Map<string, number>();
     for (const sec of header.sections) {
       const Type = Object.hasOwn(TYPES, sec.type) ? TYPES[sec.type] : undefined;
       if (!Type || typeof sec.name !== 'string' || !Number.isSafeInteger(sec.offset) || !Number.isSafeInteger(sec.length)
         || sec.offset < 0 || sec.length < 0 || sec.offset % 8 !== 0
         || dataStart + sec.offset + sec.length * Type.BYTES_PER_ELEMENT > data.length) return undefined;
       sections.set(sec.name, new Type(data.buffer as ArrayBuffer, data.byteOffset + dataStart + sec.offset, sec.length));
+      fileOffsets.set(sec.name, dataStart + sec.offset);
     }
-    return { meta: header.meta, sections };
+    return { meta: header.meta, sections, fileOffsets };
   } catch {
     return undefined;
   }

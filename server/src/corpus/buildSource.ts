@@ -13,7 +13,7 @@ import { hasHash, keyHash, Segment, SegmentBuilder, type SegmentParts } from '..
 import { baseKey, uniqueKey, type KeySet } from './keys';
 import { loadCorpusBytes, type CorpusLoadResult } from './loader';
 import type { LoadError, Paper } from './paper';
-import { PaperStore } from './paperStore';
+import { PaperStore, type StoreFile } from './paperStore';
 import { loadError } from './records';
 
 /** Bump whenever the segment, the store or the parsers change what they produce. */
@@ -32,7 +32,9 @@ export interface BuildRequest {
 }
 
 export interface BuiltSource {
+  /** When `storeFile` is set, `segment.store.bytes` is empty: the text is read from that file. */
   segment: SegmentParts;
+  storeFile?: StoreFile;
   errors: LoadError[];
   macros: [string, string][];
   undefinedMacros: string[];
@@ -78,7 +80,13 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
         const segment = fromSections(cached.sections, meta.segment);
         if (meta.macrosDigest !== macrosDigest) cacheNote = 'cache built with other @string macros';
         else if (generatedKeyClash(segment, req.takenKeyHashes)) cacheNote = 'a generated key is now taken by another file';
-        else return { segment, errors: meta.errors, macros: meta.macros, undefinedMacros: meta.undefinedMacros, from: 'cache' };
+        else {
+          const at = cached.fileOffsets.get('store.bytes')!;
+          const storeFile = { path: cacheFile, offset: at, length: segment.store.bytes.length };
+          // The text stays in the cache file; the rest gets its own buffers, so the file's bytes
+          // are not kept alive (or moved to the server's thread) for it.
+          return { segment: withoutText(segment), storeFile, errors: meta.errors, macros: meta.macros, undefinedMacros: meta.undefinedMacros, from: 'cache' };
+        }
       } catch (e) {
         cacheNote = `cache discarded: ${e instanceof Error ? e.message : String(e)}`;
         fs.rmSync(cacheFile, { force: true });
@@ -116,13 +124,30 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
     try {
       const { sections, meta } = toSections(segment);
       const cacheMeta: CacheMeta = { segment: meta, errors: built.errors, macros: built.macros, undefinedMacros: built.undefinedMacros, macrosDigest };
-      writeCacheFile(cacheFile, stamp, cacheMeta, sections);
+      const offsets = writeCacheFile(cacheFile, stamp, cacheMeta, sections);
+      built.storeFile = { path: cacheFile, offset: offsets.get('store.bytes')!, length: segment.store.bytes.length };
+      built.segment = withoutText(segment);
     } catch (e) {
       cacheNote = `cache not written: ${e instanceof Error ? e.message : String(e)}`;
     }
   }
   built.cacheNote = cacheNote;
   return built;
+}
+
+/** The parts with an empty text section and every other array in a buffer of its own. */
+function withoutText(p: SegmentParts): SegmentParts {
+  const own = <T extends Section>(a: T): T => (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice() as T);
+  return {
+    store: { source: p.store.source, bytes: new Uint8Array(0), offsets: own(p.store.offsets), ints: own(p.store.ints) },
+    dict: { ...p.dict, offsets: own(p.dict.offsets), hashes: own(p.dict.hashes), table: own(p.dict.table) },
+    offsets: own(p.offsets), docs: own(p.docs), weights: own(p.weights), docLength: own(p.docLength), totalLength: p.totalLength,
+    sortedTerms: own(p.sortedTerms), keyOrder: own(p.keyOrder), keyHashes: own(p.keyHashes),
+    related: {
+      dict: { ...p.related.dict, offsets: own(p.related.dict.offsets), hashes: own(p.related.dict.hashes), table: own(p.related.dict.table) },
+      offsets: own(p.related.offsets), docs: own(p.related.docs), impacts: own(p.related.impacts), maxImpact: own(p.related.maxImpact),
+    },
+  };
 }
 
 function unreadable(file: string, e: unknown): BuiltSource {
@@ -154,15 +179,19 @@ function avoidTakenKeys(papers: Paper[], taken: Float64Array[]): void {
 }
 
 /** Whether a generated key of the segment is among `taken`. */
-export function generatedKeyClash(parts: SegmentParts, taken: Float64Array[]): boolean {
+export function generatedKeyClash(parts: SegmentParts, taken: Float64Array[], storeFile?: StoreFile): boolean {
   if (taken.length === 0) return false;
-  const store = PaperStore.fromParts(parts.store);
-  for (let d = 0; d < store.length; d++) {
-    if (!store.keyGenerated(d)) continue;
-    const h = keyHash(store.key(d));
-    if (taken.some(t => hasHash(t, h))) return true;
+  const store = storeFile ? PaperStore.fromFile(parts.store, storeFile) : PaperStore.fromParts(parts.store);
+  try {
+    for (let d = 0; d < store.length; d++) {
+      if (!store.keyGenerated(d)) continue;
+      const h = keyHash(store.key(d));
+      if (taken.some(t => hasHash(t, h))) return true;
+    }
+    return false;
+  } finally {
+    store.close();
   }
-  return false;
 }
 
 function digest(macros: [string, string][]): string {

@@ -5,7 +5,12 @@
  * hover), so a 100k-paper file costs one ArrayBuffer instead of a million small strings on the
  * server's heap, moves between threads without copying (the buffers are transferred), and is
  * written to and read from the index cache as it is.
+ *
+ * When the index cache holds the text, the store can leave it there (`fromFile`): the bytes of a
+ * paper are read from the cache file when it is decoded (a few µs from the page cache), so titles
+ * and abstracts cost no memory at all — what keeps a million papers within the memory budget.
  */
+import fs from 'node:fs';
 import type { Paper } from './paper';
 
 const TEXT_FIELDS = ['key', 'type', 'title', 'authors', 'venue', 'abstract', 'doi', 'url', 'arxiv', 'keywords'] as const;
@@ -33,15 +38,62 @@ export interface PaperStoreParts {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** Where a store's bytes sit in a file (the index cache): the rest of the store stays in memory. */
+export interface StoreFile { path: string; offset: number; length: number }
+
 export class PaperStore {
-  private constructor(private readonly parts: PaperStoreParts) {}
+  private fd: number | undefined;
+  private scratch = new Uint8Array(4096);
+
+  private constructor(private readonly parts: PaperStoreParts, private readonly file?: StoreFile) {
+    if (file) this.fd = fs.openSync(file.path, 'r');
+  }
 
   static fromParts(parts: PaperStoreParts): PaperStore {
+    PaperStore.check(parts, parts.bytes.length);
+    return new PaperStore(parts);
+  }
+
+  /** A store whose bytes are read from `file` on demand (`parts.bytes` is not used). */
+  static fromFile(parts: PaperStoreParts, file: StoreFile): PaperStore {
+    PaperStore.check(parts, file.length);
+    const store = new PaperStore({ ...parts, bytes: new Uint8Array(0) }, file);
+    if (fs.fstatSync(store.fd!).size < file.offset + file.length) {
+      store.close();
+      throw new Error('paper store file is shorter than its index says');
+    }
+    return store;
+  }
+
+  private static check(parts: PaperStoreParts, byteLength: number): void {
     const n = parts.ints.length / I;
-    if (!Number.isInteger(n) || parts.offsets.length !== n * F + 1 || parts.offsets[n * F] > parts.bytes.length) {
+    if (!Number.isInteger(n) || parts.offsets.length !== n * F + 1 || parts.offsets[n * F] > byteLength) {
       throw new Error('inconsistent paper store');
     }
-    return new PaperStore(parts);
+    for (let i = 0; i < n * F; i++) if (parts.offsets[i] > parts.offsets[i + 1]) throw new Error('inconsistent paper store');
+  }
+
+  /** Lets go of the file (a file-backed store only); the store must not be used afterwards. */
+  close(): void {
+    if (this.fd !== undefined) { try { fs.closeSync(this.fd); } catch { /* already closed */ } this.fd = undefined; }
+  }
+
+  /** Whether the text lives in a file rather than in memory. */
+  get fileBacked(): boolean { return this.file !== undefined; }
+
+  /** Bytes `[a, b)` of the text, from memory or from the file. */
+  private bytes(a: number, b: number): Uint8Array {
+    if (!this.file) return this.parts.bytes.subarray(a, b);
+    const len = b - a;
+    if (len > this.scratch.length) this.scratch = new Uint8Array(Math.max(len, this.scratch.length * 2));
+    if (this.fd === undefined) throw new Error('paper store closed');
+    let read = 0;
+    while (read < len) {
+      const n = fs.readSync(this.fd, this.scratch, read, len - read, this.file.offset + a + read);
+      if (n <= 0) throw new Error('paper store file truncated');
+      read += n;
+    }
+    return this.scratch.subarray(0, len);
   }
 
   /** Encodes papers (all from `source`). */
@@ -96,7 +148,7 @@ export class PaperStore {
   /** The buffers, to transfer or persist (not copies: do not modify). */
   toParts(): PaperStoreParts { return this.parts; }
 
-  /** Bytes held (for memory accounting). */
+  /** Bytes held in memory (for memory accounting). */
   get byteSize(): number {
     return this.parts.bytes.byteLength + this.parts.offsets.byteLength + this.parts.ints.byteLength;
   }
@@ -105,18 +157,19 @@ export class PaperStore {
 
   keyGenerated(d: number): boolean { return (this.parts.ints[d * I + 1] & KEY_GENERATED) !== 0; }
 
-  /** Decodes paper `d` into a fresh `Paper`. */
+  /** Decodes paper `d` into a fresh `Paper` (one read of its bytes when file-backed). */
   get(d: number): Paper {
-    const { ints } = this.parts;
+    const { ints, offsets } = this.parts;
     const flags = ints[d * I + 1];
+    const base = offsets[d * F];
+    const all = this.bytes(base, offsets[d * F + F]);
+    const field = (f: number) => decodeRange(all, offsets[d * F + f] - base, offsets[d * F + f + 1] - base);
     const has = (f: TextField) => (flags & (1 << (PRESENT + FIELD[f]))) !== 0;
-    const opt = (f: TextField) => (has(f) ? this.text(d, FIELD[f]) : undefined);
-    const authors = this.text(d, FIELD.authors);
     const p: Paper = {
-      key: this.text(d, FIELD.key),
-      type: this.text(d, FIELD.type),
-      title: this.text(d, FIELD.title),
-      authors: has('authors') ? authors.split(AUTHOR_SEPARATOR) : [],
+      key: field(FIELD.key),
+      type: field(FIELD.type),
+      title: field(FIELD.title),
+      authors: has('authors') ? field(FIELD.authors).split(AUTHOR_SEPARATOR) : [],
       source: this.parts.source,
       range: {
         start: { line: ints[d * I + 2], character: ints[d * I + 3] },
@@ -126,10 +179,7 @@ export class PaperStore {
     if (flags & KEY_GENERATED) p.keyGenerated = true;
     if (ints[d * I] !== NO_YEAR) p.year = ints[d * I];
     const optional = ['venue', 'abstract', 'doi', 'url', 'arxiv', 'keywords'] as const;
-    for (const f of optional) {
-      const v = opt(f);
-      if (v !== undefined) p[f] = v;
-    }
+    for (const f of optional) if (has(f)) p[f] = field(FIELD[f]);
     return p;
   }
 
@@ -138,21 +188,25 @@ export class PaperStore {
   }
 
   private text(d: number, f: number): string {
-    const { bytes, offsets } = this.parts;
+    const { offsets } = this.parts;
     const a = offsets[d * F + f], b = offsets[d * F + f + 1];
     if (a === b) return '';
-    // Short ASCII runs are faster by hand than through TextDecoder.
-    if (b - a <= 32) {
-      let s = '';
-      for (let i = a; i < b; i++) {
-        const c = bytes[i];
-        if (c >= 0x80) return decoder.decode(bytes.subarray(a, b));
-        s += String.fromCharCode(c);
-      }
-      return s;
-    }
-    return decoder.decode(bytes.subarray(a, b));
+    return decodeRange(this.bytes(a, b), 0, b - a);
   }
+}
+
+/** UTF-8 → string; short ASCII runs by hand (faster than TextDecoder for keys). */
+function decodeRange(bytes: Uint8Array, a: number, b: number): string {
+  if (b - a <= 32) {
+    let s = '';
+    for (let i = a; i < b; i++) {
+      const c = bytes[i];
+      if (c >= 0x80) return decoder.decode(bytes.subarray(a, b));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return decoder.decode(bytes.subarray(a, b));
 }
 
 function fieldOf(p: Paper, f: TextField): string | undefined {

@@ -89,6 +89,7 @@ export class CorpusIndex {
   /** Adds or replaces the papers of one source file (a built segment, or papers to index now). */
   setSource(path: string, content: Segment | readonly Paper[]): void {
     const segment = content instanceof Segment ? content : Segment.build(content);
+    for (const e of this.entries) if (e.path === path && e.segment !== segment) e.segment.close();
     this.entries = this.entries.filter(e => e.path !== path);
     this.entries.push({ path, segment, scratch: new Scratch(segment.size) });
     this.entries.sort((a, b) => this.priority(a.path) - this.priority(b.path));
@@ -97,6 +98,7 @@ export class CorpusIndex {
 
   removeSource(path: string): boolean {
     const before = this.entries.length;
+    for (const e of this.entries) if (e.path === path) e.segment.close();
     this.entries = this.entries.filter(e => e.path !== path);
     if (this.entries.length === before) return false;
     this.recompute();

@@ -13,7 +13,7 @@
  * BM25 impacts.
  */
 import type { Paper } from '../corpus/paper';
-import { PaperStore, type PaperStoreParts } from '../corpus/paperStore';
+import { PaperStore, type PaperStoreParts, type StoreFile } from '../corpus/paperStore';
 import { RelatedBuilder, RelatedPostings, RELATED_FIELDS, type RelatedPostingsParts } from './relatedPostings';
 import { TermDictionary, type TermDictionaryParts } from './termDictionary';
 import { hashString, scanTokens, type TokenSink } from './tokenizer';
@@ -150,8 +150,17 @@ export class Segment {
    * checked so that no stored index can make a query read out of bounds or loop: a damaged one
    * throws, and the caller rebuilds it.
    */
-  static fromParts(parts: SegmentParts): Segment {
-    const papers = PaperStore.fromParts(parts.store);
+  static fromParts(parts: SegmentParts, storeFile?: StoreFile): Segment {
+    const papers = storeFile ? PaperStore.fromFile(parts.store, storeFile) : PaperStore.fromParts(parts.store);
+    try {
+      return Segment.checked(papers, parts);
+    } catch (e) {
+      papers.close();
+      throw e;
+    }
+  }
+
+  private static checked(papers: PaperStore, parts: SegmentParts): Segment {
     const n = papers.length;
     const terms = parts.offsets.length - 1;
     const ok = parts.docs.length === parts.weights.length && parts.offsets[terms] === parts.docs.length
@@ -171,6 +180,9 @@ export class Segment {
     return new Segment(papers, parts, new RelatedPostings(new TermDictionary(parts.related.dict), parts.related.offsets,
       parts.related.docs, parts.related.impacts, parts.related.maxImpact));
   }
+
+  /** Lets go of the file a file-backed paper store reads from; the segment must not be used afterwards. */
+  close(): void { this.papers.close(); }
 
   /** The segment as plain data (the arrays themselves, not copies). */
   toParts(): SegmentParts {
