@@ -143,13 +143,22 @@ export interface Probe {
 
 /**
  * The cache in `file` if it is intact and was built from exactly the corpus file `probe`
- * describes; otherwise undefined (and a damaged or outdated file is deleted).
+ * describes; otherwise undefined (and a damaged or outdated file is deleted). Sections named in
+ * `lazy` are checksummed but not kept in memory (only their file offsets are returned): the file
+ * is read once, section by section, into arrays of their own.
  */
-export function readCacheFile(file: string, probe: Probe | Stamp): CacheContents | undefined {
-  let buf: Buffer;
-  try { buf = fs.readFileSync(file); } catch { return undefined; }
-  const expected: Probe = typeof probe.sha1 === 'string' ? { ...probe, sha1: () => probe.sha1 as string } : probe as Probe;
-  const contents = parse(buf, expected);
+export function readCacheFile(file: string, probe: Probe | Stamp, lazy: readonly string[] = []): CacheContents | undefined {
+  let fd: number;
+  try { fd = fs.openSync(file, 'r'); } catch { return undefined; }
+  let contents: CacheContents | undefined;
+  try {
+    const expected: Probe = typeof probe.sha1 === 'string' ? { ...probe, sha1: () => probe.sha1 as string } : probe as Probe;
+    contents = read(fd, expected, new Set(lazy));
+  } catch {
+    contents = undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
   if (!contents) fs.rmSync(file, { force: true });
   return contents;
 }
@@ -158,37 +167,71 @@ export function sha1Of(bytes: Uint8Array): string {
   return createHash('sha1').update(bytes).digest('hex');
 }
 
-function parse(buf: Buffer, expected: Probe): CacheContents | undefined {
-  try {
-    if (buf.length < MAGIC.length + 4 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-    const headerLength = buf.readUInt32LE(MAGIC.length);
-    if (MAGIC.length + 4 + headerLength > buf.length) return undefined;
-    const header = JSON.parse(buf.toString('utf8', MAGIC.length + 4, MAGIC.length + 4 + headerLength)) as Header;
-    const s = header?.stamp;
-    if (!s || s.source !== expected.source || s.size !== expected.size || s.version !== expected.version
-      || !Array.isArray(header.sections)) return undefined;
-    if (s.mtimeMs !== expected.mtimeMs && s.sha1 !== expected.sha1()) return undefined;
-    // The sections become typed arrays over the file's bytes, which another thread may take over:
-    // they need their own, 8-aligned ArrayBuffer (not a slice of Node's shared Buffer pool).
-    const data = buf.byteOffset === 0 && buf.buffer.byteLength === buf.length ? buf : new Uint8Array(buf);
-    const dataStart = align8(MAGIC.length + 4 + headerLength);
-    // Bit rot or a torn copy anywhere in the data: the whole cache is discarded.
-    const hash = header.dataHash && checksum(header.dataHash.alg);
-    if (!hash) return undefined;
-    hash.update(data.subarray(dataStart));
-    if (hash.digest() !== header.dataHash.value) return undefined;
-    const sections = new Map<string, Section>();
-    const fileOffsets = new Map<string, number>();
-    for (const sec of header.sections) {
-      const Type = Object.hasOwn(TYPES, sec.type) ? TYPES[sec.type] : undefined;
-      if (!Type || typeof sec.name !== 'string' || !Number.isSafeInteger(sec.offset) || !Number.isSafeInteger(sec.length)
-        || sec.offset < 0 || sec.length < 0 || sec.offset % 8 !== 0
-        || dataStart + sec.offset + sec.length * Type.BYTES_PER_ELEMENT > data.length) return undefined;
-      sections.set(sec.name, new Type(data.buffer as ArrayBuffer, data.byteOffset + dataStart + sec.offset, sec.length));
-      fileOffsets.set(sec.name, dataStart + sec.offset);
-    }
-    return { meta: header.meta, sections, fileOffsets };
-  } catch {
-    return undefined;
+function readExactly(fd: number, into: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < into.length) {
+    const n = fs.readSync(fd, into, done, into.length - done, position + done);
+    if (n <= 0) throw new Error('cache file truncated');
+    done += n;
   }
+}
+
+function read(fd: number, expected: Probe, lazy: ReadonlySet<string>): CacheContents | undefined {
+  const size = fs.fstatSync(fd).size;
+  const head = Buffer.alloc(MAGIC.length + 4);
+  if (size < head.length) return undefined;
+  readExactly(fd, head, 0);
+  if (!head.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const headerLength = head.readUInt32LE(MAGIC.length);
+  if (MAGIC.length + 4 + headerLength > size) return undefined;
+  const headerBytes = Buffer.alloc(headerLength);
+  readExactly(fd, headerBytes, head.length);
+  const header = JSON.parse(headerBytes.toString('utf8')) as Header;
+  const s = header?.stamp;
+  if (!s || s.source !== expected.source || s.size !== expected.size || s.version !== expected.version
+    || !Array.isArray(header.sections)) return undefined;
+  if (s.mtimeMs !== expected.mtimeMs && s.sha1 !== expected.sha1()) return undefined;
+  const hash = header.dataHash && checksum(header.dataHash.alg);
+  if (!hash) return undefined;
+  const dataStart = align8(MAGIC.length + 4 + headerLength);
+  // Sections in file order, each within the file and after the previous one.
+  const layout = [...header.sections].sort((a, b) => a.offset - b.offset);
+  let pos = dataStart;
+  const sections = new Map<string, Section>();
+  const fileOffsets = new Map<string, number>();
+  const chunk = new Uint8Array(1 << 23);
+  const stream = (from: number, length: number) => {
+    for (let done = 0; done < length;) {
+      const n = Math.min(chunk.length, length - done);
+      const view = chunk.subarray(0, n);
+      readExactly(fd, view, from + done);
+      hash.update(view);
+      done += n;
+    }
+  };
+  for (const sec of layout) {
+    const Type = Object.hasOwn(TYPES, sec.type) ? TYPES[sec.type] : undefined;
+    if (!Type || typeof sec.name !== 'string' || !Number.isSafeInteger(sec.offset) || !Number.isSafeInteger(sec.length)
+      || sec.offset < 0 || sec.length < 0 || sec.offset % 8 !== 0 || dataStart + sec.offset < pos) return undefined;
+    const at = dataStart + sec.offset;
+    const bytes = sec.length * Type.BYTES_PER_ELEMENT;
+    if (at + bytes > size) return undefined;
+    stream(pos, at - pos); // padding
+    if (lazy.has(sec.name)) {
+      stream(at, bytes);
+      sections.set(sec.name, new Type(0));
+    } else {
+      const arr = new Type(sec.length);
+      const view = new Uint8Array(arr.buffer, 0, bytes);
+      readExactly(fd, view, at);
+      hash.update(view);
+      sections.set(sec.name, arr);
+    }
+    fileOffsets.set(sec.name, at);
+    pos = at + bytes;
+  }
+  stream(pos, size - pos); // trailing padding
+  // Bit rot or a torn copy anywhere in the data: the whole cache is discarded.
+  if (hash.digest() !== header.dataHash.value) return undefined;
+  return { meta: header.meta, sections, fileOffsets };
 }

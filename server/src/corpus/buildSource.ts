@@ -17,7 +17,7 @@ import { PaperStore, type StoreFile } from './paperStore';
 import { loadError } from './records';
 
 /** Bump whenever the segment, the store or the parsers change what they produce. */
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2;
 
 export interface BuildRequest {
   file: string;
@@ -51,6 +51,8 @@ interface CacheMeta {
   undefinedMacros: string[];
   /** Digest of the external macros the file was parsed with. */
   macrosDigest: string;
+  /** Length of the text section (the store's bytes, read from the file on demand). */
+  storeBytes: number;
 }
 
 interface SegmentMeta { source: string; totalLength: number; stopwordCount: number; relatedStopwordCount: number }
@@ -73,19 +75,20 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
     const cached = readCacheFile(cacheFile, {
       source: req.file, size: stat.size, mtimeMs: stat.mtimeMs, version: CACHE_VERSION,
       sha1: () => sha1Of(bytes ??= fs.readFileSync(req.file)),
-    });
+    }, ['store.bytes']);
     if (cached) {
       const meta = cached.meta as CacheMeta;
       try {
         const segment = fromSections(cached.sections, meta.segment);
+        const textFile = { path: cacheFile, offset: cached.fileOffsets.get('store.bytes') ?? -1, length: meta.storeBytes };
+        if (!Number.isSafeInteger(meta.storeBytes) || textFile.offset < 0) throw new Error('cache meta invalid');
         if (meta.macrosDigest !== macrosDigest) cacheNote = 'cache built with other @string macros';
-        else if (generatedKeyClash(segment, req.takenKeyHashes)) cacheNote = 'a generated key is now taken by another file';
+        else if (generatedKeyClash(segment, req.takenKeyHashes, textFile)) cacheNote = 'a generated key is now taken by another file';
         else {
+          // The text stays in the cache file (checksummed, not loaded); the server reads papers from it.
           const at = cached.fileOffsets.get('store.bytes')!;
-          const storeFile = { path: cacheFile, offset: at, length: segment.store.bytes.length };
-          // The text stays in the cache file; the rest gets its own buffers, so the file's bytes
-          // are not kept alive (or moved to the server's thread) for it.
-          return { segment: withoutText(segment), storeFile, errors: meta.errors, macros: meta.macros, undefinedMacros: meta.undefinedMacros, from: 'cache' };
+          const storeFile = { path: cacheFile, offset: at, length: meta.storeBytes };
+          return { segment, storeFile, errors: meta.errors, macros: meta.macros, undefinedMacros: meta.undefinedMacros, from: 'cache' };
         }
       } catch (e) {
         cacheNote = `cache discarded: ${e instanceof Error ? e.message : String(e)}`;
@@ -123,7 +126,10 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
   if (cacheFile && stamp) {
     try {
       const { sections, meta } = toSections(segment);
-      const cacheMeta: CacheMeta = { segment: meta, errors: built.errors, macros: built.macros, undefinedMacros: built.undefinedMacros, macrosDigest };
+      const cacheMeta: CacheMeta = {
+        segment: meta, errors: built.errors, macros: built.macros, undefinedMacros: built.undefinedMacros, macrosDigest,
+        storeBytes: segment.store.bytes.length,
+      };
       const offsets = writeCacheFile(cacheFile, stamp, cacheMeta, sections);
       built.storeFile = { path: cacheFile, offset: offsets.get('store.bytes')!, length: segment.store.bytes.length };
       built.segment = withoutText(segment);
