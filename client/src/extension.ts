@@ -91,7 +91,7 @@ async function showStatus(lc: LanguageClient): Promise<void> {
   const status = await lc.sendRequest(StatusRequest.type);
   const items: (vscode.QuickPickItem & { path?: string })[] = status.sources.map(s => ({
     label: `$(file) ${path.basename(s.path)}`,
-    description: `${s.papers.toLocaleString('en-US')} papers${s.errors ? `, ${s.errors} errors` : ''}`,
+    description: `${s.papers.toLocaleString('en-US')} papers${s.errors ? `, ${s.errors} errors` : ''}${s.from === 'cache' ? ' (from the index cache)' : ''}`,
     detail: s.path,
     path: s.path,
   }));
