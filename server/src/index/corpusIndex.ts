@@ -75,10 +75,6 @@ class Scratch {
 interface Entry { path: string; segment: Segment; scratch: Scratch }
 
 export class CorpusIndex {
-  /** MaxScore pruning of related-paper queries (exact; off only to test that it is). */
-  pruneRelated = true;
-  /** Query terms answered by candidate lookups instead of a postings scan, since start (a statistic). */
-  prunedTerms = 0;
   private entries: Entry[] = [];
   private docCount = 0;
   private totalLength = 0;
@@ -208,57 +204,19 @@ export class CorpusIndex {
       scratch.reset();
       const { related } = segment;
       const { total, touched } = scratch;
-      const docs = related.docs, impacts = related.impacts;
-      // This segment's terms, highest possible contribution first (MaxScore order).
-      const terms: { id: number; weight: number; ub: number; len: number }[] = [];
+      let count = 0;
       for (const { stem, weight } of weights) {
         const id = related.stemId(stem);
-        if (id !== undefined) terms.push({ id, weight, ub: weight * related.maxImpact[id], len: related.end(id) - related.start(id) });
-      }
-      terms.sort((a, b) => b.ub - a.ub);
-      let remainingUb = terms.reduce((n, t) => n + t.ub, 0);
-      let remainingLen = terms.reduce((n, t) => n + t.len, 0);
-      let count = 0;
-      let t = 0;
-      let theta = -Infinity;
-      for (; t < terms.length; t++) {
-        // Once the terms left (common words: long postings, small weights) cannot lift a paper
-        // they alone would find above the k-th score so far, they only update the papers that can
-        // still make the top k, looked up by binary search. Exact: the same top k as a full scan.
-        if (this.pruneRelated && count >= limit && remainingLen > 2 * count) {
-          theta = Math.max(kthLargest(total, touched, count, limit), heap.threshold());
-          if (remainingUb < theta) break;
-        }
-        const { id, weight } = terms[t];
+        if (id === undefined) continue;
+        const docs = related.docs, impacts = related.impacts;
         for (let i = related.start(id), end = related.end(id); i < end; i++) {
           const d = docs[i];
           if (total[d] === 0) touched[count++] = d;
           total[d] += weight * impacts[i];
         }
-        remainingUb -= terms[t].ub;
-        remainingLen -= terms[t].len;
       }
       scratch.touchedCount = count;
       const base = e * 4294967296;
-      if (t < terms.length) {
-        const candidates: number[] = [];
-        for (let i = 0; i < count; i++) if (total[touched[i]] + remainingUb >= theta) candidates.push(touched[i]);
-        for (; t < terms.length; t++) {
-          const { id, weight } = terms[t];
-          this.prunedTerms++;
-          const start = related.start(id), end = related.end(id);
-          for (const d of candidates) {
-            let lo = start, hi = end;
-            while (lo < hi) {
-              const mid = (lo + hi) >>> 1;
-              if (docs[mid] < d) lo = mid + 1; else hi = mid;
-            }
-            if (lo < end && docs[lo] === d) total[d] += weight * impacts[lo];
-          }
-        }
-        for (const d of candidates) heap.offer(total[d], base + d);
-        return;
-      }
       for (let i = 0; i < count; i++) {
         const d = touched[i];
         heap.offer(total[d], base + d);
@@ -398,33 +356,6 @@ function keyPrefixOf(text: string): string | undefined {
   return t.length > 0 && !/\s/.test(t) ? t : undefined;
 }
 
-/** The k-th largest of `values[ids[0..count)]` (count ≥ k), with a size-k min-heap. */
-function kthLargest(values: Float32Array, ids: Int32Array, count: number, k: number): number {
-  const heap = new Float64Array(k);
-  let n = 0;
-  for (let i = 0; i < count; i++) {
-    const v = values[ids[i]];
-    if (n < k) {
-      let j = n++;
-      heap[j] = v;
-      while (j > 0) { const p = (j - 1) >> 1; if (heap[p] <= heap[j]) break; [heap[p], heap[j]] = [heap[j], heap[p]]; j = p; }
-    } else if (v > heap[0]) {
-      heap[0] = v;
-      let j = 0;
-      for (;;) {
-        const l = 2 * j + 1, r = l + 1;
-        let m = j;
-        if (l < n && heap[l] < heap[m]) m = l;
-        if (r < n && heap[r] < heap[m]) m = r;
-        if (m === j) break;
-        [heap[m], heap[j]] = [heap[j], heap[m]];
-        j = m;
-      }
-    }
-  }
-  return heap[0];
-}
-
 /** Keeps the `k` best-scored items. */
 class TopK<T> {
   private readonly scores: number[] = [];
@@ -442,8 +373,6 @@ class TopK<T> {
       this.down(0);
     }
   }
-  /** The score an item must beat to enter (−∞ until k items are in). */
-  threshold(): number { return this.scores.length < this.k ? -Infinity : this.scores[0]; }
   sorted(): { score: number; item: T }[] {
     return this.scores.map((score, i) => ({ score, item: this.items[i] })).sort((a, b) => b.score - a.score);
   }
