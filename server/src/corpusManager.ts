@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { corpusFormat } from './corpus/loader';
+import { cachePath, pruneCacheDir } from './cache/cacheFile';
 import { generatedKeyClash, type BuiltSource } from './corpus/buildSource';
 import { buildOffThread, type BuildJob } from './corpus/offThread';
 import type { LoadError } from './corpus/paper';
@@ -90,6 +91,7 @@ export class CorpusManager {
   /** False until the first `apply`: before the corpus is even planned, the server is not ready. */
   private planned = false;
   private readonly jobs = new Set<BuildJob>();
+  private pruned = false;
   /** Where the persisted index cache lives (the client's global storage); no cache when undefined. */
   cacheDir: string | undefined;
 
@@ -127,6 +129,13 @@ export class CorpusManager {
     }
     const todo = plan.filter(p => !this.sources.has(p.path));
     await this.load(todo, generation);
+    if (this.cacheDir && !this.pruned) {
+      this.pruned = true; // once a session: caches of corpus files no workspace used for 30 days
+      const dir = this.cacheDir;
+      void pruneCacheDir(dir, new Set(plan.map(p => cachePath(dir, p.path)))).then(names => {
+        if (names.length) this.events.log.info(`Index cache: deleted ${names.length} unused file(s)`);
+      });
+    }
   }
 
   /** Re-reads one file after it changed (or was created) on disk. */

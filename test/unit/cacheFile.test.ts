@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cachePath, readCacheFile, stampOf, writeCacheFile, type Stamp } from '../../server/src/cache/cacheFile';
+import { cachePath, pruneCacheDir, readCacheFile, stampOf, writeCacheFile, type Stamp } from '../../server/src/cache/cacheFile';
 
 function tmpDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'rw-cache-test-'));
@@ -93,5 +93,29 @@ test('cache file: one flipped bit in the data is caught by the checksum', () => 
   bytes[bytes.length - 9] ^= 1;
   fs.writeFileSync(file, bytes);
   assert.equal(readCacheFile(file, stamp), undefined);
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('cache dir pruning: caches unused for 30 days and stale temporary files go; recent, kept and foreign files stay', async () => {
+  const dir = tmpDir();
+  const day = 24 * 3600 * 1000;
+  const now = Date.now();
+  const make = (name: string, ageDays: number) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, 'x');
+    const t = new Date(now - ageDays * day);
+    fs.utimesSync(f, t, t);
+    return f;
+  };
+  make('old.rwcache', 40);
+  make('recent.rwcache', 3);
+  const kept = make('kept-old.rwcache', 90);
+  make('crash.rwcache.123.456.tmp', 1);
+  make('writing.rwcache.123.456.tmp', 0);
+  make('notes.txt', 400);
+  const deleted = await pruneCacheDir(dir, new Set([kept]), 30 * day, now);
+  assert.deepEqual(deleted.sort(), ['crash.rwcache.123.456.tmp', 'old.rwcache']);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['kept-old.rwcache', 'notes.txt', 'recent.rwcache', 'writing.rwcache.123.456.tmp']);
+  assert.deepEqual(await pruneCacheDir(path.join(dir, 'missing'), new Set()), []);
   fs.rmSync(dir, { recursive: true });
 });

@@ -235,3 +235,34 @@ function read(fd: number, expected: Probe, lazy: ReadonlySet<string>): CacheCont
   if (hash.digest() !== header.dataHash.value) return undefined;
   return { meta: header.meta, sections, fileOffsets };
 }
+
+/** Caches unused this long are deleted (a cache is touched whenever it is used). */
+export const CACHE_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
+
+/** Marks a cache as used now (for `pruneCacheDir`); best effort. */
+export function touchCacheFile(file: string): void {
+  try { const now = new Date(); fs.utimesSync(file, now, now); } catch { /* read-only or gone: fine */ }
+}
+
+/**
+ * Deletes the caches in `dir` (shared by every workspace) not used for `maxAgeMs`, except those
+ * in `keep`, and temporary files a crash left behind. Returns the deleted names. Best effort.
+ */
+export async function pruneCacheDir(dir: string, keep: ReadonlySet<string>, maxAgeMs = CACHE_MAX_AGE_MS, now = Date.now()): Promise<string[]> {
+  let names: string[];
+  try { names = await fs.promises.readdir(dir); } catch { return []; }
+  const deleted: string[] = [];
+  for (const name of names) {
+    if (!/\.rwcache(\..*\.tmp)?$/.test(name)) continue;
+    const file = path.join(dir, name);
+    if (keep.has(file)) continue;
+    try {
+      const { mtimeMs } = await fs.promises.stat(file);
+      if (now - mtimeMs < maxAgeMs && !name.endsWith('.tmp')) continue;
+      if (name.endsWith('.tmp') && now - mtimeMs < 3600_000) continue; // maybe being written right now
+      await fs.promises.rm(file, { force: true });
+      deleted.push(name);
+    } catch { /* gone meanwhile */ }
+  }
+  return deleted;
+}

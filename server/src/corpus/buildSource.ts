@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { cachePath, readCacheFile, sha1Of, stampOf, writeCacheFile, type Section } from '../cache/cacheFile';
+import { cachePath, readCacheFile, sha1Of, stampOf, touchCacheFile, writeCacheFile, type Section } from '../cache/cacheFile';
 import { hasHash, keyHash, Segment, SegmentBuilder, type SegmentParts } from '../index/segment';
 import { baseKey, uniqueKey, type KeySet } from './keys';
 import { loadCorpusBytes, type CorpusLoadResult } from './loader';
@@ -88,6 +88,7 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
           // The text stays in the cache file (checksummed, not loaded); the server reads papers from it.
           const at = cached.fileOffsets.get('store.bytes')!;
           const storeFile = { path: cacheFile, offset: at, length: meta.storeBytes };
+          touchCacheFile(cacheFile);
           return { segment, storeFile, errors: meta.errors, macros: meta.macros, undefinedMacros: meta.undefinedMacros, from: 'cache' };
         }
       } catch (e) {
