@@ -195,15 +195,7 @@ export class CorpusManager {
     // in the rare case of a clash the file is built again.
     for (let attempt = 0; attempt < 3; attempt++) {
       const others = this.index.segmentsExcept(plan.path);
-      const job = buildOffThread({
-        file: plan.path,
-        macros: [...this.macrosExcept(plan.path)],
-        // Copies: a view's whole ArrayBuffer (a whole cache file) would be cloned into the worker.
-        takenKeyHashes: others.map(s => s.keyHashes.slice()),
-        cacheDir: this.cacheDir,
-      }, onProgress);
-      this.jobs.add(job);
-      built = await job.result.finally(() => this.jobs.delete(job));
+      built = await this.build(plan, others, onProgress);
       if (!built || generation !== this.generation) return;
       const added = this.index.segmentsExcept(plan.path).filter(s => !others.includes(s));
       if (added.length === 0 || !generatedKeyClash(built.segment, added.map(s => s.keyHashes), built.storeFile)) break;
@@ -217,7 +209,7 @@ export class CorpusManager {
       // A cached segment that fails validation (a damaged cache that passed the checksum, or a
       // bug) is rebuilt from the file, never used.
       this.events.log.warn(`${plan.path}: ${built.from === 'cache' ? 'cached index' : 'index'} rejected (${e instanceof Error ? e.message : String(e)}); rebuilding`);
-      const retry = built.from === 'cache' ? await this.rebuildWithoutCache(plan, onProgress) : undefined;
+      const retry = built.from === 'cache' ? await this.build(plan, this.index.segmentsExcept(plan.path), onProgress, true) : undefined;
       if (generation !== this.generation) return;
       try {
         if (!retry) throw e;
@@ -240,10 +232,15 @@ export class CorpusManager {
     this.events.log.info(`${plan.path}: ${segment.size} papers, ${errs} errors, ${errors.length - errs} warnings (${how}, ${Date.now() - started} ms)${built.cacheNote ? `; ${built.cacheNote}` : ''}`);
   }
 
-  private async rebuildWithoutCache(plan: SourcePlan, onProgress: (fraction: number) => void): Promise<BuiltSource | undefined> {
+  /** Builds one file in a worker (cancellable through `jobs`); generated keys avoid `others`' keys. */
+  private build(plan: SourcePlan, others: readonly Segment[], onProgress: (fraction: number) => void, noCache = false): Promise<BuiltSource | undefined> {
     const job = buildOffThread({
-      file: plan.path, macros: [...this.macrosExcept(plan.path)],
-      takenKeyHashes: this.index.segmentsExcept(plan.path).map(s => s.keyHashes.slice()), cacheDir: this.cacheDir, noCache: true,
+      file: plan.path,
+      macros: [...this.macrosExcept(plan.path)],
+      // Copies: a view's whole ArrayBuffer (a whole cache file) would be cloned into the worker.
+      takenKeyHashes: others.map(s => s.keyHashes.slice()),
+      cacheDir: this.cacheDir,
+      noCache,
     }, onProgress);
     this.jobs.add(job);
     return job.result.finally(() => this.jobs.delete(job));
@@ -270,8 +267,4 @@ export class CorpusManager {
   private emit(message?: string): void {
     this.events.onStatus(this.status(), message);
   }
-}
-
-function yieldToRequests(): Promise<void> {
-  return new Promise(resolve => setImmediate(resolve));
 }

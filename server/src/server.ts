@@ -137,9 +137,7 @@ connection.onCompletion(params => guard('completion', null, () => {
 
 connection.onCompletionResolve(item => guard('completionResolve', item, () => {
   if (!isCompletionData(item.data)) return item;
-  const { key, source } = item.data;
-  const papers = corpus.index.byKey(key);
-  return resolveCompletionItem(item, papers.find(p => p.source === source) ?? papers[0]);
+  return resolveCompletionItem(item, corpus.index.paperWithKey(item.data.key, item.data.source));
 }));
 
 connection.onHover(params => guard('hover', null, () => {
@@ -181,8 +179,7 @@ connection.onRequest(CitationEditRequest.type, params => guard<CitationEditResul
 
 connection.onRequest(BibtexRequest.type, async (params): Promise<BibtexResult> => {
   try {
-    const papers = corpus.index.byKey(String(params?.key ?? ''));
-    const paper = papers.find(p => p.source === params?.source) ?? papers[0];
+    const paper = corpus.index.paperWithKey(String(params?.key ?? ''), params?.source);
     if (!paper) return {};
     if (isBibSource(paper.source)) {
       const open = documents.get(pathToFileURL(paper.source).href);

@@ -18,6 +18,7 @@ import { CorpusIndex } from '../../server/src/index/corpusIndex';
 import { Segment } from '../../server/src/index/segment';
 import { relatedPapers } from '../../server/src/features/related';
 import { corporaDir, repoRoot } from '../util/paths';
+import { acmCrBib } from './corpora';
 
 const quick = process.argv.includes('--quick');
 const REPS = quick ? 1 : 3;
@@ -98,9 +99,7 @@ const msRelated = sentences.slice(0, MS_QUERIES).map(q => time(() => ms.search(q
 console.log(`minisearch: build ${fmt(msBuild)}, lookup p50 ${fmt(median(msLookup))}, related p50 ${fmt(median(msRelated))}`);
 
 // --- the floor and the "every entry is an item" completion (LaTeX Workshop's approach), on the same file
-const bibPath = path.join(os.tmpdir(), 'related-work-bench', 'acm-cr-collection.bib');
-fs.mkdirSync(path.dirname(bibPath), { recursive: true });
-if (!fs.existsSync(bibPath)) fs.writeFileSync(bibPath, bibText);
+const bibPath = acmCrBib();
 const readTimes = Array.from({ length: REPS }, () => time(() => fs.readFileSync(bibPath))[1]);
 const regexTimes = Array.from({ length: REPS }, () => time(() => bibText.match(/@[a-zA-Z]+\s*[{(][^,]*,/g)?.length)[1]);
 const [everyEntryJson, everyEntryMs] = time(() => JSON.stringify({

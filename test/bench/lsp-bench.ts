@@ -16,9 +16,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import type { CompletionList, Hover } from 'vscode-languageserver-protocol';
 import { TestServer } from '../lsp/lspClient';
+import { acmCrBib } from './corpora';
 import { corporaDir, repoRoot } from '../util/paths';
 
 const args = process.argv.slice(2);
@@ -50,16 +50,6 @@ function peakMB(pid: number | undefined): number {
     const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : NaN;
   } catch { return NaN; }
-}
-
-function acmCorpus(): string {
-  const gz = path.join(corporaDir, 'acm-cr/collection.bib.gz');
-  const out = path.join(os.tmpdir(), 'related-work-bench', 'acm-cr-collection.bib');
-  if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(gz).mtimeMs) {
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, zlib.gunzipSync(fs.readFileSync(gz)));
-  }
-  return out;
 }
 
 /** Citing sentences (ACM-CR topics) and the DOIs they cite: queries that exist in this collection. */
@@ -124,7 +114,7 @@ async function startAndWait(corpus: string[], cacheDir: string, probe: boolean) 
 }
 
 async function main(): Promise<void> {
-  const corpus = corpusArgs.length ? corpusArgs.map(f => path.resolve(f)) : [acmCorpus()];
+  const corpus = corpusArgs.length ? corpusArgs.map(f => path.resolve(f)) : [acmCrBib()];
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-bench-cache-'));
   const { sentences, keys } = topics();
   console.log(`corpus: ${corpus.join(', ')} (${(corpus.reduce((n, f) => n + fs.statSync(f).size, 0) / 1048576).toFixed(0)} MB)`);

@@ -7,12 +7,12 @@
  *   node out/test/bench/make-million.js [shards]   → prints the shard paths
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { corporaDir } from '../util/paths';
+import { BENCH_DIR } from './corpora';
 
-export const MILLION_DIR = path.join(os.tmpdir(), 'related-work-bench', 'million');
+export const MILLION_DIR = path.join(BENCH_DIR, 'million');
 
 export function millionShards(shards = 9): string[] {
   const gz = path.join(corporaDir, 'acm-cr/collection.bib.gz');

@@ -13,8 +13,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import type { LspBenchResult, Stats } from './lsp-bench';
+import { mlBib } from './corpora';
 import { millionShards } from './make-million';
 import { corporaDir, repoRoot } from '../util/paths';
 
@@ -37,12 +37,7 @@ function run(script: string, args: string[], heapMB = 8192): void {
 run('index-bench.js', quick ? ['--quick'] : []);
 run('anchor-bench.js', quick ? ['--quick'] : []);
 if (quick) {
-  const ml = path.join(os.tmpdir(), 'related-work-bench', 'neurips-icml-iclr.bib');
-  if (!fs.existsSync(ml)) {
-    fs.mkdirSync(path.dirname(ml), { recursive: true });
-    fs.writeFileSync(ml, zlib.gunzipSync(fs.readFileSync(path.join(corporaDir, 'ml/neurips-icml-iclr.bib.gz'))));
-  }
-  run('lsp-bench.js', ['--quick', '--corpus', ml, '--json', path.join(out, 'lsp-quick.json')]);
+  run('lsp-bench.js', ['--quick', '--corpus', mlBib(), '--json', path.join(out, 'lsp-quick.json')]);
   console.log('\nbench smoke run done (nothing written to docs/)');
   process.exit(0);
 }

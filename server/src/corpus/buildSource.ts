@@ -80,14 +80,12 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
       const meta = cached.meta as CacheMeta;
       try {
         const segment = fromSections(cached.sections, meta.segment);
-        const textFile = { path: cacheFile, offset: cached.fileOffsets.get('store.bytes') ?? -1, length: meta.storeBytes };
-        if (!Number.isSafeInteger(meta.storeBytes) || textFile.offset < 0) throw new Error('cache meta invalid');
+        // The text stays in the cache file (checksummed, not loaded); the server reads papers from it.
+        const storeFile = { path: cacheFile, offset: cached.fileOffsets.get('store.bytes') ?? -1, length: meta.storeBytes };
+        if (!Number.isSafeInteger(meta.storeBytes) || storeFile.offset < 0) throw new Error('cache meta invalid');
         if (meta.macrosDigest !== macrosDigest) cacheNote = 'cache built with other @string macros';
-        else if (generatedKeyClash(segment, req.takenKeyHashes, textFile)) cacheNote = 'a generated key is now taken by another file';
+        else if (generatedKeyClash(segment, req.takenKeyHashes, storeFile)) cacheNote = 'a generated key is now taken by another file';
         else {
-          // The text stays in the cache file (checksummed, not loaded); the server reads papers from it.
-          const at = cached.fileOffsets.get('store.bytes')!;
-          const storeFile = { path: cacheFile, offset: at, length: meta.storeBytes };
           touchCacheFile(cacheFile);
           return { segment, storeFile, errors: meta.errors, macros: meta.macros, undefinedMacros: meta.undefinedMacros, from: 'cache' };
         }
@@ -142,19 +140,9 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
   return built;
 }
 
-/** The parts with an empty text section and every other array in a buffer of its own. */
+/** The parts without their text (the server reads it from the cache file). */
 function withoutText(p: SegmentParts): SegmentParts {
-  const own = <T extends Section>(a: T): T => (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice() as T);
-  return {
-    store: { source: p.store.source, bytes: new Uint8Array(0), offsets: own(p.store.offsets), ints: own(p.store.ints) },
-    dict: { ...p.dict, offsets: own(p.dict.offsets), hashes: own(p.dict.hashes), table: own(p.dict.table) },
-    offsets: own(p.offsets), docs: own(p.docs), weights: own(p.weights), docLength: own(p.docLength), totalLength: p.totalLength,
-    sortedTerms: own(p.sortedTerms), keyOrder: own(p.keyOrder), keyHashes: own(p.keyHashes),
-    related: {
-      dict: { ...p.related.dict, offsets: own(p.related.dict.offsets), hashes: own(p.related.dict.hashes), table: own(p.related.dict.table) },
-      offsets: own(p.related.offsets), docs: own(p.related.docs), impacts: own(p.related.impacts), maxImpact: own(p.related.maxImpact),
-    },
-  };
+  return { ...p, store: { ...p.store, bytes: new Uint8Array(0) } };
 }
 
 function unreadable(file: string, e: unknown): BuiltSource {
@@ -164,13 +152,7 @@ function unreadable(file: string, e: unknown): BuiltSource {
 
 /** Every ArrayBuffer under the parts, once each (to transfer them to another thread). */
 export function transferList(p: SegmentParts): ArrayBuffer[] {
-  const arrays: Section[] = [
-    p.store.bytes, p.store.offsets, p.store.ints, p.dict.offsets, p.dict.hashes, p.dict.table,
-    p.offsets, p.docs, p.weights, p.docLength, p.sortedTerms, p.keyOrder, p.keyHashes,
-    p.related.dict.offsets, p.related.dict.hashes, p.related.dict.table,
-    p.related.offsets, p.related.docs, p.related.impacts, p.related.maxImpact,
-  ];
-  return [...new Set(arrays.map(a => a.buffer as ArrayBuffer))];
+  return [...new Set(Object.values(typedArrays(p)).map(a => a.buffer as ArrayBuffer))];
 }
 
 /**
@@ -209,18 +191,22 @@ function digest(macros: [string, string][]): string {
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
-/** The parts as flat named sections plus the few numbers and strings they need. */
+/** The typed arrays of the parts, by cache section name. */
+function typedArrays(p: SegmentParts): Record<string, Section> {
+  return {
+    'store.bytes': p.store.bytes, 'store.offsets': p.store.offsets, 'store.ints': p.store.ints,
+    'dict.offsets': p.dict.offsets, 'dict.hashes': p.dict.hashes, 'dict.table': p.dict.table,
+    offsets: p.offsets, docs: p.docs, weights: p.weights, docLength: p.docLength,
+    sortedTerms: p.sortedTerms, keyOrder: p.keyOrder, keyHashes: p.keyHashes,
+    'rel.offsets': p.related.dict.offsets, 'rel.hashes': p.related.dict.hashes, 'rel.table': p.related.dict.table,
+    'rel.postings': p.related.offsets, 'rel.docs': p.related.docs, 'rel.impacts': p.related.impacts, 'rel.maxImpact': p.related.maxImpact,
+  };
+}
+
+/** The parts as flat named sections (the term texts as UTF-8) plus the few numbers they need. */
 export function toSections(p: SegmentParts): { sections: Record<string, Section>; meta: SegmentMeta } {
   return {
-    sections: {
-      'store.bytes': p.store.bytes, 'store.offsets': p.store.offsets, 'store.ints': p.store.ints,
-      'dict.text': utf8.encode(p.dict.text), 'dict.offsets': p.dict.offsets, 'dict.hashes': p.dict.hashes, 'dict.table': p.dict.table,
-      offsets: p.offsets, docs: p.docs, weights: p.weights, docLength: p.docLength,
-      sortedTerms: p.sortedTerms, keyOrder: p.keyOrder, keyHashes: p.keyHashes,
-      'rel.text': utf8.encode(p.related.dict.text), 'rel.offsets': p.related.dict.offsets,
-      'rel.hashes': p.related.dict.hashes, 'rel.table': p.related.dict.table,
-      'rel.postings': p.related.offsets, 'rel.docs': p.related.docs, 'rel.impacts': p.related.impacts, 'rel.maxImpact': p.related.maxImpact,
-    },
+    sections: { ...typedArrays(p), 'dict.text': utf8.encode(p.dict.text), 'rel.text': utf8.encode(p.related.dict.text) },
     meta: { source: p.store.source, totalLength: p.totalLength, stopwordCount: p.dict.stopwordCount, relatedStopwordCount: p.related.dict.stopwordCount },
   };
 }

@@ -106,12 +106,16 @@ export function termRanges(text: string, terms: ReadonlySet<string>): Array<[num
  * For each stem, the first word of `texts` (lower-cased) that stems to it, or the stem itself when
  * none does (it matched in a field not shown): what "why related" shows a person.
  */
-export function matchedWords(texts: readonly (string | undefined)[], stems: readonly string[]): string[] {
+export function matchedWords(
+  texts: readonly (string | undefined)[], stems: readonly string[],
+  /** `termRanges(texts[i], stems)` where the caller has it already (highlights). */
+  ranges: readonly (Array<[number, number]> | undefined)[] = [],
+): string[] {
   const want = new Set(stems);
   const found = new Map<string, string>();
-  for (const text of texts) {
+  for (const [i, text] of texts.entries()) {
     if (!text || found.size === want.size) continue;
-    for (const [s, e] of termRanges(text, want)) {
+    for (const [s, e] of ranges[i] ?? termRanges(text, want)) {
       const word = text.slice(s, e).toLowerCase();
       forEachToken(word, t => { const st = stem(t); if (want.has(st) && !found.has(st)) found.set(st, word); }, true);
     }

@@ -131,6 +131,12 @@ export class CorpusIndex {
     return out;
   }
 
+  /** The paper with this key from `source` if that file has it, else the highest-priority one. */
+  paperWithKey(key: string, source?: string): Paper | undefined {
+    const papers = this.byKey(key);
+    return papers.find(p => p.source === source) ?? papers[0];
+  }
+
   /** The first `limit` papers in source priority order (what an empty completion shows). */
   first(limit: number): Paper[] {
     const out: Paper[] = [];

@@ -150,10 +150,11 @@ export function toRelatedResult(
   return {
     items: hits.map(h => {
       const terms = new Set(h.matchedTerms);
+      const highlights = { title: termRanges(h.paper.title, terms), abstract: h.paper.abstract ? termRanges(h.paper.abstract, terms) : [] };
       return {
         ...toPaperItem(h),
-        matchedTerms: matchedWords([h.paper.title, h.paper.abstract, h.paper.keywords], h.matchedTerms),
-        highlights: { title: termRanges(h.paper.title, terms), abstract: h.paper.abstract ? termRanges(h.paper.abstract, terms) : [] },
+        matchedTerms: matchedWords([h.paper.title, h.paper.abstract, h.paper.keywords], h.matchedTerms, [highlights.title, highlights.abstract]),
+        highlights,
         cited: cited.has(h.paper.key),
         links: paperLinks(h.paper),
       };
