@@ -4,6 +4,7 @@
  * or parses and indexes; the server's thread only swaps the finished segment in), swaps a changed
  * file's segment alone, and reports status and progress.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
@@ -15,7 +16,8 @@ import type { LoadError } from './corpus/paper';
 import { loadError } from './corpus/records';
 import { resolveCorpusEntry } from './config';
 import { CorpusIndex } from './index/corpusIndex';
-import { Segment } from './index/segment';
+import { hasHash, keyHash, Segment } from './index/segment';
+import { PART_BYTES, planParts, type FilePart } from './corpus/split';
 import type { ServerSettings, SourceStatus, StatusResult } from './protocol';
 
 export type SourceKind = 'workspace' | 'configured' | 'sample';
@@ -44,13 +46,19 @@ interface SourceState {
 }
 
 const KIND_ORDER: Record<SourceKind, number> = { workspace: 0, configured: 1, sample: 2 };
-/** Corpus files built at the same time (each in its own worker). */
+/** Pause in typing after which an open corpus file's unsaved text is indexed. */
+const OVERLAY_DEBOUNCE_MS = 250;
+/** Worker builds at the same time (files, or parts of a large file). */
 const PARALLEL_BUILDS = Math.max(1, Math.min(2, os.availableParallelism()));
 const ZERO_RANGE = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 const IGNORE = ['**/node_modules/**', '**/.git/**', '**/.tools/**'];
 
-/** Which files make up the corpus for these settings and workspace folders. */
-export async function planSources(settings: ServerSettings, folders: string[], samplePath: string | undefined): Promise<SourcePlan[]> {
+/**
+ * Which files make up the corpus for these settings and workspace folders. `bibliographies` are
+ * bibliography files the open documents name (`\bibliography`, `bibliography:`), indexed too
+ * wherever they are (outside the workspace, in `BIBINPUTS`, or with `workspaceBibFiles` off).
+ */
+export async function planSources(settings: ServerSettings, folders: string[], samplePath: string | undefined, bibliographies: readonly string[] = []): Promise<SourcePlan[]> {
   const plans = new Map<string, SourcePlan>();
   const add = (p: string, kind: SourceKind) => { if (!plans.has(p)) plans.set(p, { path: p, kind }); };
   if (settings.workspaceBibFiles) {
@@ -66,6 +74,7 @@ export async function planSources(settings: ServerSettings, folders: string[], s
       add(abs, 'configured');
     }
   }
+  for (const b of bibliographies) if (corpusFormat(b)) add(path.normalize(b), 'configured');
   const useSample = settings.sampleCorpus === 'always' || (settings.sampleCorpus === 'auto' && plans.size === 0);
   if (useSample && samplePath) add(samplePath, 'sample');
   return [...plans.values()].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
@@ -92,8 +101,17 @@ export class CorpusManager {
   private planned = false;
   private readonly jobs = new Set<BuildJob>();
   private pruned = false;
+  /** Unsaved editor text of corpus files, indexed instead of the files (see `setOverlay`). */
+  private readonly overlays = new Map<string, string>();
+  private readonly overlayTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Builds started per file: a build that a newer one of the same file overtook is dropped. */
+  private readonly builds = new Map<string, number>();
+  /** Worker builds running at once, shared by every file and part. */
+  private readonly slots = new Slots(PARALLEL_BUILDS);
   /** Where the persisted index cache lives (the client's global storage); no cache when undefined. */
   cacheDir: string | undefined;
+  /** Size of the parts a large BibTeX file is indexed in (see `corpus/split.ts`). */
+  partBytes = PART_BYTES;
 
   constructor(private readonly events: CorpusEvents) {
     this.index = new CorpusIndex(p => {
@@ -144,6 +162,21 @@ export class CorpusManager {
     if (plan) await this.load([plan], this.generation);
   }
 
+  /**
+   * The text of an open editor on a corpus file (unsaved edits), or undefined once the editor is
+   * closed (the file on disk counts again). The file is indexed again from that text after a short
+   * pause in typing; other files are untouched.
+   */
+  setOverlay(file: string, text: string | undefined): void {
+    if (text === undefined ? !this.overlays.delete(file) : this.overlays.get(file) === text) return;
+    if (text !== undefined) this.overlays.set(file, text);
+    clearTimeout(this.overlayTimers.get(file));
+    this.overlayTimers.set(file, setTimeout(() => {
+      this.overlayTimers.delete(file);
+      void this.reload(file);
+    }, text === undefined ? 0 : OVERLAY_DEBOUNCE_MS));
+  }
+
   /** Drops a deleted file's papers. */
   remove(file: string): void {
     this.plan = this.plan.filter(p => p.path !== file);
@@ -189,61 +222,134 @@ export class CorpusManager {
 
   private async loadOne(plan: SourcePlan, generation: number, onProgress: (fraction: number) => void): Promise<void> {
     const started = Date.now();
-    let built: BuiltSource | undefined;
-    // Generated keys must avoid the keys of every other file. The worker avoids those indexed when
-    // it starts; a file that finished meanwhile (builds run in parallel) is checked afterwards, and
-    // in the rare case of a clash the file is built again.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const others = this.index.segmentsExcept(plan.path);
-      built = await this.build(plan, others, onProgress);
-      if (!built || generation !== this.generation) return;
-      const added = this.index.segmentsExcept(plan.path).filter(s => !others.includes(s));
-      if (added.length === 0 || !generatedKeyClash(built.segment, added.map(s => s.keyHashes), built.storeFile)) break;
+    const mine = (this.builds.get(plan.path) ?? 0) + 1;
+    this.builds.set(plan.path, mine);
+    const overlay = this.overlays.has(plan.path);
+    const size = overlay ? 0 : await fs.promises.stat(plan.path).then(s => s.size, () => 0);
+    const parts = size > 0 ? await planParts(plan.path, size, this.partBytes).catch(() => undefined) : undefined;
+    let built = parts ? await this.buildParts(plan, parts, generation, onProgress) : undefined;
+    if (built === CANCELLED) return;
+    if (!built) {
+      const whole = await this.buildSegment(plan, generation, onProgress);
+      if (!whole) return;
+      built = [whole];
     }
-    if (!built) return;
-    let segment: Segment;
-    let errors = built.errors;
-    try {
-      segment = Segment.fromParts(built.segment, built.storeFile);
-    } catch (e) {
-      // A cached segment that fails validation (a damaged cache that passed the checksum, or a
-      // bug) is rebuilt from the file, never used.
-      this.events.log.warn(`${plan.path}: ${built.from === 'cache' ? 'cached index' : 'index'} rejected (${e instanceof Error ? e.message : String(e)}); rebuilding`);
-      const retry = built.from === 'cache' ? await this.build(plan, this.index.segmentsExcept(plan.path), onProgress, true) : undefined;
-      if (generation !== this.generation) return;
-      try {
-        if (!retry) throw e;
-        segment = Segment.fromParts(retry.segment, retry.storeFile);
-        built = retry;
-        errors = retry.errors;
-      } catch (e2) {
-        segment = Segment.build([], plan.path);
-        errors = [...errors, loadError(`Could not index ${plan.path}: ${e2 instanceof Error ? e2.message : String(e2)}`, ZERO_RANGE)];
-      }
+    if (this.builds.get(plan.path) !== mine) {
+      for (const b of built) b.segment.close(); // a newer build of this file (newer text) is under way
+      return;
     }
-    this.index.setSource(plan.path, segment);
+    const segments = built.map(b => b.segment);
+    const errors = built.flatMap(b => b.errors);
+    if (built.length > 1) {
+      errors.push(...duplicatesAcrossParts(segments));
+      errors.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    }
+    const papers = segments.reduce((n, s) => n + s.size, 0);
+    const fromCache = built.every(b => b.built.from === 'cache');
+    this.index.setSource(plan.path, segments);
     this.sources.set(plan.path, {
-      kind: plan.kind, from: built.from, papers: segment.size, errors,
-      macros: new Map(built.macros), undefinedMacros: new Set(built.undefinedMacros),
+      kind: plan.kind, from: fromCache ? 'cache' : 'parse', papers, errors,
+      macros: new Map(built.flatMap(b => b.built.macros)),
+      undefinedMacros: new Set(built.flatMap(b => b.built.undefinedMacros)),
     });
     this.events.onSourceErrors(plan.path, errors);
     const errs = errors.filter(e => e.severity === 'error').length;
-    const how = built.from === 'cache' ? 'from the index cache' : `parsed${this.cacheDir ? '' : ', no cache directory'}`;
-    this.events.log.info(`${plan.path}: ${segment.size} papers, ${errs} errors, ${errors.length - errs} warnings (${how}, ${Date.now() - started} ms)${built.cacheNote ? `; ${built.cacheNote}` : ''}`);
+    const how = fromCache ? 'from the index cache' : overlay ? 'unsaved editor text' : `parsed${this.cacheDir ? '' : ', no cache directory'}`;
+    const notes = [...new Set(built.map(b => b.built.cacheNote).filter(Boolean))].join('; ');
+    const inParts = built.length > 1 ? ` in ${built.length} parts` : '';
+    this.events.log.info(`${plan.path}: ${papers} papers, ${errs} errors, ${errors.length - errs} warnings (${how}${inParts}, ${Date.now() - started} ms)${notes ? `; ${notes}` : ''}`);
   }
 
-  /** Builds one file in a worker (cancellable through `jobs`); generated keys avoid `others`' keys. */
-  private build(plan: SourcePlan, others: readonly Segment[], onProgress: (fraction: number) => void, noCache = false): Promise<BuiltSource | undefined> {
-    const job = buildOffThread({
-      file: plan.path,
-      macros: [...this.macrosExcept(plan.path)],
-      // Copies: a view's whole ArrayBuffer (a whole cache file) would be cloned into the worker.
-      takenKeyHashes: others.map(s => s.keyHashes.slice()),
-      cacheDir: this.cacheDir,
-      noCache,
-    }, onProgress);
-    this.jobs.add(job);
-    return job.result.finally(() => this.jobs.delete(job));
+  /**
+   * A large file's parts, each built in its own worker. Undefined when the file must be indexed
+   * whole after all: a part is not UTF-8, or a crossref parent sits in another part.
+   */
+  private async buildParts(plan: SourcePlan, parts: FilePart[], generation: number, onProgress: (fraction: number) => void): Promise<BuiltSegment[] | typeof CANCELLED | undefined> {
+    const fractions = parts.map(() => 0);
+    const progress = (i: number) => (f: number) => { fractions[i] = f; onProgress(fractions.reduce((a, b) => a + b, 0) / parts.length); };
+    const results = await Promise.all(parts.map((part, i) => this.buildSegment(plan, generation, progress(i), part)));
+    const built = results.filter((r): r is BuiltSegment => !!r);
+    const discard = () => { for (const b of built) b.segment.close(); };
+    if (built.length < results.length) { discard(); return CANCELLED; }
+    const unsafe = built.find(b => b.built.splitUnsafe)?.built.splitUnsafe
+      ?? (crossrefAcrossParts(built) ? 'a crossref parent is in another part' : undefined);
+    if (unsafe) {
+      discard();
+      this.events.log.info(`${plan.path}: indexed whole (${unsafe})`);
+      return undefined;
+    }
+    // Generated keys (entries without one) must differ from every earlier part's keys too.
+    for (let j = 1; j < built.length; j++) {
+      const earlier = built.slice(0, j).map(b => b.segment.keyHashes);
+      if (!generatedKeyTaken(built[j].segment, earlier)) continue;
+      const again = await this.buildSegment(plan, generation, progress(j), parts[j], earlier);
+      if (!again) { discard(); return CANCELLED; }
+      built[j].segment.close();
+      built[j] = again;
+    }
+    return built;
+  }
+
+  /**
+   * One file or part, built in a worker and checked. Generated keys avoid the other files' keys
+   * (and `siblings`, earlier parts of the same file): the worker avoids those indexed when it
+   * starts, a file that finished meanwhile (builds run in parallel) is checked afterwards, and in
+   * the rare case of a clash it is built again. Undefined when superseded.
+   */
+  private async buildSegment(plan: SourcePlan, generation: number, onProgress: (fraction: number) => void, part?: FilePart, siblings: Float64Array[] = []): Promise<BuiltSegment | undefined> {
+    let built: BuiltSource | undefined;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const others = this.index.segmentsExcept(plan.path);
+      built = await this.build({ plan, others, siblings, part, generation }, onProgress);
+      if (!built || generation !== this.generation) return undefined;
+      const added = this.index.segmentsExcept(plan.path).filter(s => !others.includes(s));
+      if (added.length === 0 || !generatedKeyClash(built.segment, added.map(s => s.keyHashes), built.storeFile)) break;
+    }
+    if (!built) return undefined;
+    // Let a build waiting for the freed worker slot start before this one is checked.
+    await new Promise(resolve => setImmediate(resolve));
+    if (generation !== this.generation) return undefined;
+    try {
+      return { built, segment: Segment.fromParts(built.segment, built.storeFile), errors: built.errors };
+    } catch (e) {
+      // A cached segment that fails validation (a damaged cache that passed the checksum, or a
+      // bug) is rebuilt from the file, never used.
+      const where = `${plan.path}${part ? ` (part ${part.index + 1} of ${part.count})` : ''}`;
+      this.events.log.warn(`${where}: ${built.from === 'cache' ? 'cached index' : 'index'} rejected (${e instanceof Error ? e.message : String(e)}); rebuilding`);
+      const retry = built.from === 'cache'
+        ? await this.build({ plan, others: this.index.segmentsExcept(plan.path), siblings, part, generation, noCache: true }, onProgress)
+        : undefined;
+      if (generation !== this.generation) return undefined;
+      try {
+        if (!retry) throw e;
+        return { built: retry, segment: Segment.fromParts(retry.segment, retry.storeFile), errors: retry.errors };
+      } catch (e2) {
+        const errors = [...built.errors, loadError(`Could not index ${where}: ${e2 instanceof Error ? e2.message : String(e2)}`, ZERO_RANGE)];
+        return { built, segment: Segment.build([], plan.path), errors };
+      }
+    }
+  }
+
+  /** Builds one file or part in a worker once one is free (cancellable through `jobs`). */
+  private async build(b: BuildArgs, onProgress: (fraction: number) => void): Promise<BuiltSource | undefined> {
+    const release = await this.slots.acquire();
+    try {
+      if (b.generation !== this.generation) return undefined; // superseded while waiting
+      const job = buildOffThread({
+        file: b.plan.path,
+        macros: [...this.macrosExcept(b.plan.path)],
+        // Copies: a view's whole ArrayBuffer (a whole cache file) would be cloned into the worker.
+        takenKeyHashes: [...b.others.map(s => s.keyHashes.slice()), ...b.siblings.map(h => h.slice())],
+        cacheDir: this.cacheDir,
+        noCache: b.noCache,
+        part: b.part,
+        text: b.part ? undefined : this.overlays.get(b.plan.path),
+      }, onProgress);
+      this.jobs.add(job);
+      return await job.result.finally(() => this.jobs.delete(job));
+    } finally {
+        release();
+    }
   }
 
   /** `@string` macros defined by the other BibTeX files of the corpus. */
@@ -267,4 +373,81 @@ export class CorpusManager {
   private emit(message?: string): void {
     this.events.onStatus(this.status(), message);
   }
+}
+
+const CANCELLED = Symbol('cancelled');
+
+interface BuiltSegment { built: BuiltSource; segment: Segment; errors: LoadError[] }
+
+interface BuildArgs {
+  plan: SourcePlan;
+  others: readonly Segment[];
+  siblings: Float64Array[];
+  part?: FilePart;
+  generation: number;
+  noCache?: boolean;
+}
+
+/** At most `n` holders at a time; `acquire` resolves with the release function. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(n: number) { this.free = n; }
+  async acquire(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>(resolve => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next(); else this.free++;
+    };
+  }
+}
+
+/** Whether a generated key of `segment` is among `taken`. */
+function generatedKeyTaken(segment: Segment, taken: Float64Array[]): boolean {
+  for (let d = 0; d < segment.size; d++) {
+    if (segment.papers.keyGenerated(d) && taken.some(t => hasHash(t, keyHash(segment.papers.key(d))))) return true;
+  }
+  return false;
+}
+
+/** Whether a part's missing crossref parent is in another part (BibTeX matches them ignoring case). */
+function crossrefAcrossParts(built: readonly BuiltSegment[]): boolean {
+  return built.some((b, i) => (b.built.missingCrossrefs ?? []).some(ref =>
+    built.some((o, j) => j !== i && o.segment.keysWithPrefix(ref, 64).some(d => o.segment.papers.key(d).toLowerCase() === ref))));
+}
+
+/** The warnings the parser gives for a key used twice in one file, for keys used in two parts. */
+function duplicatesAcrossParts(segments: readonly Segment[]): LoadError[] {
+  const out: LoadError[] = [];
+  for (let j = 1; j < segments.length; j++) {
+    const earlier = segments.slice(0, j);
+    if (!earlier.some(s => sharesHash(s.keyHashes, segments[j].keyHashes))) continue;
+    const seg = segments[j];
+    for (let d = 0; d < seg.size; d++) {
+      const key = seg.papers.key(d);
+      const h = keyHash(key);
+      const first = earlier.find(s => hasHash(s.keyHashes, h) && s.docsWithKey(key).length > 0);
+      if (!first) continue;
+      const line = first.paper(first.docsWithKey(key)[0]).range.start.line + 1;
+      // The parser marks the key; `@type{key` puts it right after the type and the brace.
+      const paper = seg.paper(d);
+      const at = { line: paper.range.start.line, character: paper.range.start.character + paper.type.length + 2 };
+      const range = { start: at, end: { line: at.line, character: at.character + key.length } };
+      out.push(loadError(`Duplicate key "${key}" (first at line ${line}): both entries are kept`, range, 'warning'));
+    }
+  }
+  return out;
+}
+
+/** Whether two sorted arrays have a value in common. */
+function sharesHash(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0, j = 0; i < a.length && j < b.length;) {
+    if (a[i] === b[j]) return true;
+    if (a[i] < b[j]) i++; else j++;
+  }
+  return false;
 }

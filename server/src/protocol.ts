@@ -144,6 +144,8 @@ export interface InitializationOptions {
   sampleCorpusPath?: string;
   /** Directory for the persisted index cache (the client passes its global storage); no cache without it. */
   cacheDir?: string;
+  /** Size of the parts a large BibTeX file is indexed in, in bytes (tests; default 32 MiB). */
+  indexPartBytes?: number;
 }
 
 export type SampleCorpusMode = 'auto' | 'always' | 'never';

@@ -80,6 +80,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   canReportProgress = !!params.capabilities.window?.workDoneProgress;
   settings = readSettings({}, initOptions);
   if (typeof initOptions.cacheDir === 'string' && path.isAbsolute(initOptions.cacheDir)) corpus.cacheDir = initOptions.cacheDir;
+  if (typeof initOptions.indexPartBytes === 'number' && initOptions.indexPartBytes >= 1024) corpus.partBytes = initOptions.indexPartBytes;
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,

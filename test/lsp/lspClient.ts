@@ -27,6 +27,8 @@ export class TestServer {
   readonly progress: unknown[] = [];
   readonly diagnostics = new Map<string, Diagnostic[]>();
   private readonly diagnosticWaiters = new Map<string, (d: Diagnostic[]) => void>();
+  /** The server's `window/logMessage`s, with the milliseconds since start. */
+  readonly logs: string[] = [];
   stderr = '';
 
   private constructor(readonly process: ChildProcess, readonly connection: MessageConnection) {}
@@ -40,7 +42,8 @@ export class TestServer {
     connection.onRequest('window/workDoneProgress/create', () => null);
     connection.onRequest('client/registerCapability', () => null);
     connection.onNotification('$/progress', p => { server.progress.push(p); });
-    connection.onNotification('window/logMessage', () => undefined);
+    const t0 = Date.now();
+    connection.onNotification('window/logMessage', (m: { message: string }) => { server.logs.push(`${Date.now() - t0} ms ${m.message}`); });
     connection.onNotification(StatusNotification.method, (s: StatusResult) => server.onStatus(s));
     connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       server.diagnostics.set(p.uri, p.diagnostics);

@@ -29,6 +29,13 @@ export interface BibParseResult extends LoadResult {
   macros: Map<string, string>;
   /** Macros used but defined nowhere known: parse again once other files' macros are known. */
   undefinedMacros: Set<string>;
+  /** `crossref` parents not found in the text (lower case): in another part of a split file, or nowhere. */
+  missingCrossrefs: Set<string>;
+}
+
+export interface BibParseOptions {
+  /** Line number of the text's first line, when the text is a part of a larger file. */
+  firstLine?: number;
 }
 
 const MONTHS: ReadonlyMap<string, string> = new Map([
@@ -97,18 +104,19 @@ class EntryError {
   constructor(readonly message: string, readonly start: number, readonly end: number, readonly resume?: number) {}
 }
 
-export function parseBibtex(text: string, source: string, externalMacros?: ReadonlyMap<string, string>): BibParseResult {
-  const scanner = new Scanner(text, externalMacros);
+export function parseBibtex(text: string, source: string, externalMacros?: ReadonlyMap<string, string>, options: BibParseOptions = {}): BibParseResult {
+  const scanner = new Scanner(text, externalMacros, options.firstLine);
   scanner.scan();
   const papers = scanner.papers(source);
   fillMissingKeys(papers);
   const errors = scanner.errors.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-  return { papers, errors, macros: scanner.macros, undefinedMacros: scanner.undefinedMacros };
+  return { papers, errors, macros: scanner.macros, undefinedMacros: scanner.undefinedMacros, missingCrossrefs: scanner.missingCrossrefs };
 }
 
 class Scanner {
   readonly macros = new Map<string, string>();
   readonly undefinedMacros = new Set<string>();
+  readonly missingCrossrefs = new Set<string>();
   readonly errors: LoadError[] = [];
   private readonly entries: RawEntry[] = [];
   private readonly lines: LineIndex;
@@ -118,8 +126,8 @@ class Scanner {
   /** No `@` starts a line after this offset (memo for `resyncFrom`). */
   private lastLineStartAt = Infinity;
 
-  constructor(private readonly text: string, private readonly external?: ReadonlyMap<string, string>) {
-    this.lines = new LineIndex(text);
+  constructor(private readonly text: string, private readonly external?: ReadonlyMap<string, string>, firstLine = 0) {
+    this.lines = new LineIndex(text, firstLine);
   }
 
   scan(): void {
@@ -409,7 +417,10 @@ class Scanner {
         const ref = fields[F.crossref]!.trim();
         const parent = lookup(ref);
         if (!parent || parent === child) {
-          if (!parent) this.error(`crossref parent "${ref}" of "${e.key}" is not in this file`, e.start, e.keyStart + e.key.length, 'warning');
+          if (!parent) {
+            this.error(`crossref parent "${ref}" of "${e.key}" is not in this file`, e.start, e.keyStart + e.key.length, 'warning');
+            this.missingCrossrefs.add(ref.toLowerCase());
+          }
           break;
         }
         fields = inherit(fields, parent.fields);

@@ -1,6 +1,7 @@
 /**
- * Everything it takes to turn one corpus file into an index segment, off the server's thread
- * (`loadWorker.ts` runs it in a worker; `offThread.ts` falls back to running it in-process):
+ * Everything it takes to turn one corpus file (or one part of a large one, see `split.ts`) into an
+ * index segment, off the server's thread (`loadWorker.ts` runs it in a worker; `offThread.ts`
+ * falls back to running it in-process):
  * read the file, use the persisted index cache when it was built from exactly these bytes, else
  * parse, give generated keys that another corpus file already uses a free suffix, build the
  * segment, and write the cache for next time. The result is plain data (typed arrays) that moves
@@ -15,9 +16,10 @@ import { loadCorpusBytes, type CorpusLoadResult } from './loader';
 import type { LoadError, Paper } from './paper';
 import { PaperStore, type StoreFile } from './paperStore';
 import { loadError } from './records';
+import { scanPrefix, type FilePart, type Prefix } from './split';
 
 /** Bump whenever the segment, the store or the parsers change what they produce. */
-export const CACHE_VERSION = 2;
+export const CACHE_VERSION = 3;
 
 export interface BuildRequest {
   file: string;
@@ -29,6 +31,10 @@ export interface BuildRequest {
   cacheDir?: string;
   /** Build from the file even if a cache exists (the cached segment failed to load). */
   noCache?: boolean;
+  /** Build only this part of the file (see `split.ts`). */
+  part?: FilePart;
+  /** The text of an open editor to index instead of the file (unsaved edits); never cached. */
+  text?: string;
 }
 
 export interface BuiltSource {
@@ -42,6 +48,10 @@ export interface BuiltSource {
   from: 'cache' | 'parse';
   /** Why the cache was not used or not written, if it was not. */
   cacheNote?: string;
+  /** Parts only: crossref parents not in the part (lower case), perhaps in another part. */
+  missingCrossrefs?: string[];
+  /** Parts only: why the file must be indexed whole after all (it is not UTF-8). */
+  splitUnsafe?: string;
 }
 
 interface CacheMeta {
@@ -53,6 +63,10 @@ interface CacheMeta {
   macrosDigest: string;
   /** Length of the text section (the store's bytes, read from the file on demand). */
   storeBytes: number;
+  missingCrossrefs?: string[];
+  /** Parts only: the file's mtime when built, and what the text before the part contributed. */
+  mtimeMs?: number;
+  prefix?: { line: number; macrosDigest: string };
 }
 
 interface SegmentMeta { source: string; totalLength: number; stopwordCount: number; relatedStopwordCount: number }
@@ -60,6 +74,10 @@ interface SegmentMeta { source: string; totalLength: number; stopwordCount: numb
 const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 export async function buildSource(req: BuildRequest, onProgress: (fraction: number) => void = () => undefined): Promise<BuiltSource> {
+  if (req.text !== undefined) {
+    // An editor's unsaved text: indexed as it is, never cached (it is not what the file holds).
+    return parseAndBuild(req, { bytes: Buffer.from(req.text, 'utf8') }, new Map(req.macros), undefined, onProgress);
+  }
   let stat: fs.Stats;
   let bytes: Buffer | undefined;
   try {
@@ -67,14 +85,21 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
   } catch (e) {
     return unreadable(req.file, e);
   }
+  const { part } = req;
   const macrosDigest = digest(req.macros);
-  const cacheFile = req.cacheDir && !req.noCache ? cachePath(req.cacheDir, req.file) : undefined;
+  // A part's cache is stamped with its own bytes; what the text before it contributes (line
+  // numbers, macros) is checked separately when the file's mtime changed.
+  const name = part ? `${req.file}#${part.index}/${part.count}` : req.file;
+  const cacheFile = req.cacheDir ? cachePath(req.cacheDir, name) : undefined; // rewritten even when `noCache`
+  const readBytes = () => (part ? readRange(req.file, part.start, part.end) : fs.readFileSync(req.file));
   let cacheNote: string | undefined;
-  if (cacheFile) {
+  let prefix: Prefix | undefined;
+  const prefixOf = () => (prefix ??= part && part.start > 0 ? scanPrefix(req.file, part.start, new Map(req.macros)) : { line: 0, macros: [] });
+  if (cacheFile && !req.noCache) {
     // The corpus file itself is read only if its mtime changed (to compare content hashes).
     const cached = readCacheFile(cacheFile, {
-      source: req.file, size: stat.size, mtimeMs: stat.mtimeMs, version: CACHE_VERSION,
-      sha1: () => sha1Of(bytes ??= fs.readFileSync(req.file)),
+      source: part ? `${name}@${part.start}-${part.end}` : req.file, size: stat.size, mtimeMs: stat.mtimeMs, version: CACHE_VERSION,
+      sha1: () => sha1Of(bytes ??= readBytes()),
     }, ['store.bytes']);
     if (cached) {
       const meta = cached.meta as CacheMeta;
@@ -84,10 +109,14 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
         const storeFile = { path: cacheFile, offset: cached.fileOffsets.get('store.bytes') ?? -1, length: meta.storeBytes };
         if (!Number.isSafeInteger(meta.storeBytes) || storeFile.offset < 0) throw new Error('cache meta invalid');
         if (meta.macrosDigest !== macrosDigest) cacheNote = 'cache built with other @string macros';
+        else if (part && meta.mtimeMs !== stat.mtimeMs && !samePrefix(meta.prefix, prefixOf())) cacheNote = 'the text before this part changed';
         else if (generatedKeyClash(segment, req.takenKeyHashes, storeFile)) cacheNote = 'a generated key is now taken by another file';
         else {
           touchCacheFile(cacheFile);
-          return { segment, storeFile, errors: meta.errors, macros: meta.macros, undefinedMacros: meta.undefinedMacros, from: 'cache' };
+          return {
+            segment, storeFile, errors: meta.errors, macros: meta.macros, undefinedMacros: meta.undefinedMacros, from: 'cache',
+            missingCrossrefs: meta.missingCrossrefs,
+          };
         }
       } catch (e) {
         cacheNote = `cache discarded: ${e instanceof Error ? e.message : String(e)}`;
@@ -96,38 +125,25 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
     }
   }
 
+  const macros = new Map(req.macros);
   try {
-    bytes ??= await fs.promises.readFile(req.file);
+    bytes ??= part ? readBytes() : await fs.promises.readFile(req.file);
+    if (part) for (const [k, v] of prefixOf().macros) macros.set(k, v);
   } catch (e) {
     return unreadable(req.file, e);
   }
-  const stamp = cacheFile ? stampOf(req.file, bytes, stat, CACHE_VERSION) : undefined;
+  const stamp = cacheFile ? stampOf(part ? `${name}@${part.start}-${part.end}` : req.file, bytes, stat, CACHE_VERSION) : undefined;
   const box: { bytes?: Uint8Array } = { bytes };
   bytes = undefined; // handed over: collected once decoded
-  let loaded: CorpusLoadResult | undefined = await loadCorpusBytes(req.file, box, new Map(req.macros));
-  const result = { errors: loaded.errors, macros: loaded.macros, undefinedMacros: loaded.undefinedMacros };
-  onProgress(0.5);
-  avoidTakenKeys(loaded.papers, req.takenKeyHashes);
-  const builder = new SegmentBuilder(loaded.papers, req.file);
-  loaded = undefined; // only the builder holds the papers now, and lets go of them once encoded
-  while (!builder.done) {
-    builder.step(5000);
-    onProgress(0.5 + builder.progress * 0.45);
-  }
-  const segment = builder.finish().toParts();
-  const built: BuiltSource = {
-    segment,
-    errors: result.errors,
-    macros: [...(result.macros ?? [])],
-    undefinedMacros: [...(result.undefinedMacros ?? [])],
-    from: 'parse',
-  };
-  if (cacheFile && stamp) {
+  const built = await parseAndBuild(req, box, macros, prefix?.line, onProgress);
+  const { missingCrossrefs, splitUnsafe, segment } = built;
+  if (cacheFile && stamp && !splitUnsafe) {
     try {
       const { sections, meta } = toSections(segment);
       const cacheMeta: CacheMeta = {
         segment: meta, errors: built.errors, macros: built.macros, undefinedMacros: built.undefinedMacros, macrosDigest,
         storeBytes: segment.store.bytes.length,
+        ...(part ? { missingCrossrefs, mtimeMs: stat.mtimeMs, prefix: { line: prefixOf().line, macrosDigest: digest(prefixOf().macros) } } : {}),
       };
       const offsets = writeCacheFile(cacheFile, stamp, cacheMeta, sections);
       built.storeFile = { path: cacheFile, offset: offsets.get('store.bytes')!, length: segment.store.bytes.length };
@@ -138,6 +154,52 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
   }
   built.cacheNote = cacheNote;
   return built;
+}
+
+/** Parses the bytes in `box` (handed over: emptied once decoded) and builds their segment; no cache. */
+async function parseAndBuild(req: BuildRequest, box: { bytes?: Uint8Array }, macros: Map<string, string>, firstLine: number | undefined, onProgress: (fraction: number) => void): Promise<BuiltSource> {
+  let loaded: CorpusLoadResult | undefined = await loadCorpusBytes(req.file, box, macros, { firstLine });
+  const result = { errors: loaded.errors, macros: loaded.macros, undefinedMacros: loaded.undefinedMacros };
+  const missingCrossrefs = req.part ? [...(loaded.missingCrossrefs ?? [])] : undefined;
+  const splitUnsafe = req.part ? loaded.encodingWarning : undefined;
+  onProgress(0.5);
+  avoidTakenKeys(loaded.papers, req.takenKeyHashes);
+  const builder = new SegmentBuilder(loaded.papers, req.file);
+  loaded = undefined; // only the builder holds the papers now, and lets go of them once encoded
+  while (!builder.done) {
+    builder.step(5000);
+    onProgress(0.5 + builder.progress * 0.45);
+  }
+  return {
+    segment: builder.finish().toParts(),
+    errors: result.errors,
+    macros: [...(result.macros ?? [])],
+    undefinedMacros: [...(result.undefinedMacros ?? [])],
+    from: 'parse',
+    missingCrossrefs,
+    splitUnsafe,
+  };
+}
+
+/** Bytes `[start, end)` of a file. */
+function readRange(file: string, start: number, end: number): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(end - start);
+    let done = 0;
+    while (done < buf.length) {
+      const n = fs.readSync(fd, buf, done, buf.length - done, start + done);
+      if (n === 0) throw new Error('file shrank while being read');
+      done += n;
+    }
+    return buf;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function samePrefix(stored: CacheMeta['prefix'], now: Prefix): boolean {
+  return !!stored && stored.line === now.line && stored.macrosDigest === digest(now.macros);
 }
 
 /** The parts without their text (the server reads it from the cache file). */

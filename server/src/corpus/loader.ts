@@ -20,6 +20,15 @@ export interface CorpusLoadResult extends LoadResult {
   macros?: Map<string, string>;
   /** BibTeX only: macros used but defined nowhere known yet (see `parseBibtex`). */
   undefinedMacros?: Set<string>;
+  /** BibTeX only: crossref parents not in the text (lower case). */
+  missingCrossrefs?: Set<string>;
+  /** Set when the bytes were not UTF-8 and another encoding was guessed. */
+  encodingWarning?: string;
+}
+
+export interface ParseOptions {
+  /** Line number of the text's first line (a part of a larger file; BibTeX only). */
+  firstLine?: number;
 }
 
 const FORMATS: ReadonlyArray<[RegExp, CorpusFormat]> = [
@@ -53,7 +62,7 @@ export async function loadCorpusFile(path: string, externalMacros?: ReadonlyMap<
  * (`{ bytes }`) to hand them over: the box is emptied once they are decoded, so a large file's
  * bytes can be collected while its text is parsed.
  */
-export async function loadCorpusBytes(path: string, input: Uint8Array | { bytes?: Uint8Array }, externalMacros?: ReadonlyMap<string, string>): Promise<CorpusLoadResult> {
+export async function loadCorpusBytes(path: string, input: Uint8Array | { bytes?: Uint8Array }, externalMacros?: ReadonlyMap<string, string>, options: ParseOptions = {}): Promise<CorpusLoadResult> {
   let bytes: Uint8Array | undefined = input instanceof Uint8Array ? input : input.bytes;
   if (!(input instanceof Uint8Array)) input.bytes = undefined;
   if (!bytes) return { papers: [], errors: [loadError(`Cannot read ${path}`, ZERO_RANGE)] };
@@ -65,15 +74,18 @@ export async function loadCorpusBytes(path: string, input: Uint8Array | { bytes?
   const decoded = decodeBytes(bytes);
   bytes = undefined;
   const { warning } = decoded;
-  const result = parseCorpusText(decoded.text, path, externalMacros);
-  if (warning) result.errors.unshift(loadError(warning, ZERO_RANGE, 'warning'));
+  const result = parseCorpusText(decoded.text, path, externalMacros, options);
+  if (warning) {
+    result.errors.unshift(loadError(warning, ZERO_RANGE, 'warning'));
+    result.encodingWarning = warning;
+  }
   return result;
 }
 
 /** Parses a corpus file's text with the parser its name calls for. */
-export function parseCorpusText(text: string, path: string, externalMacros?: ReadonlyMap<string, string>): CorpusLoadResult {
+export function parseCorpusText(text: string, path: string, externalMacros?: ReadonlyMap<string, string>, options: ParseOptions = {}): CorpusLoadResult {
   switch (corpusFormat(path)) {
-    case 'bibtex': return parseBibtex(text, path, externalMacros);
+    case 'bibtex': return parseBibtex(text, path, externalMacros, options);
     case 'csl-json': return parseCslJson(text, path);
     case 'jsonl': return parseJsonLines(text, path);
     case 'text': return parsePlainText(text, path);

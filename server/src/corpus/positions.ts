@@ -10,7 +10,8 @@ export class LineIndex {
   private starts = new Uint32Array(1024);
   private count = 1;
 
-  constructor(text: string) {
+  /** `firstLine`: the line number of the text's first line (a part of a larger file starts mid-file). */
+  constructor(text: string, private readonly firstLine = 0) {
     // `RegExp#test` + `lastIndex`: no match objects, and on two-byte strings ~5× faster than `indexOf`.
     const breaks = text.includes('\r') ? /\r\n?|\n/g : /\n/g;
     while (breaks.test(text)) {
@@ -30,7 +31,7 @@ export class LineIndex {
       const mid = (lo + hi + 1) >>> 1;
       if (starts[mid] <= offset) lo = mid; else hi = mid - 1;
     }
-    return { line: lo, character: offset - starts[lo] };
+    return { line: lo + this.firstLine, character: offset - starts[lo] };
   }
 
   range(start: number, end: number): SourceRange {

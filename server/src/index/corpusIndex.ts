@@ -1,5 +1,5 @@
 /**
- * The searchable corpus: one `Segment` per source file plus a key table, with BM25 scoring over
+ * The searchable corpus: one `Segment` per source file (or per part of a large one), with BM25 scoring over
  * corpus-wide statistics. Replacing a source swaps its segment alone.
  *
  * Query modes:
@@ -84,14 +84,19 @@ export class CorpusIndex {
 
   get size(): number { return this.docCount; }
 
-  get sources(): readonly string[] { return this.entries.map(e => e.path); }
+  get sources(): readonly string[] { return [...new Set(this.entries.map(e => e.path))]; }
 
-  /** Adds or replaces the papers of one source file (a built segment, or papers to index now). */
-  setSource(path: string, content: Segment | readonly Paper[]): void {
-    const segment = content instanceof Segment ? content : Segment.build(content);
-    for (const e of this.entries) if (e.path === path && e.segment !== segment) e.segment.close();
+  /**
+   * Adds or replaces the papers of one source file: a built segment, the segments of its parts (a
+   * large file is indexed in parts, in file order), or papers to index now.
+   */
+  setSource(path: string, content: Segment | readonly Segment[] | readonly Paper[]): void {
+    const segments = content instanceof Segment ? [content]
+      : content.length > 0 && content.every(c => c instanceof Segment) ? content as readonly Segment[]
+      : [Segment.build(content as readonly Paper[])];
+    for (const e of this.entries) if (e.path === path && !segments.includes(e.segment)) e.segment.close();
     this.entries = this.entries.filter(e => e.path !== path);
-    this.entries.push({ path, segment, scratch: new Scratch(segment.size) });
+    for (const segment of segments) this.entries.push({ path, segment, scratch: new Scratch(segment.size) });
     this.entries.sort((a, b) => this.priority(a.path) - this.priority(b.path));
     this.recompute();
   }
@@ -114,9 +119,9 @@ export class CorpusIndex {
     }
   }
 
-  /** The segment of one source. */
-  segmentOf(path: string): Segment | undefined {
-    return this.entries.find(e => e.path === path)?.segment;
+  /** The segments of one source (several for a file indexed in parts). */
+  segmentsOf(path: string): Segment[] {
+    return this.entries.filter(e => e.path === path).map(e => e.segment);
   }
 
   /** The segments of every source but `path`. */
@@ -158,17 +163,22 @@ export class CorpusIndex {
     // first found): its expansions stop at a postings budget, most frequent first.
     const expansions = tokens.map((t, i) => this.expand(t, i === 0 ? PREFIX_POSTINGS_BUDGET : Infinity));
     const idf = new Map<string, number>();
-    for (const terms of expansions) for (const term of terms) {
-      if (!idf.has(term)) idf.set(term, bm25Idf(this.docCount, this.docFreq(term)));
-    }
+    const withIdf = (terms: string[]) => {
+      for (const term of terms) if (!idf.has(term)) idf.set(term, bm25Idf(this.docCount, this.docFreq(term)));
+      return terms;
+    };
+    for (const terms of expansions) withIdf(terms);
+    // A later prefix is walked in full where the earlier words found nothing: there the budget holds too.
+    const budgeted: (string[] | undefined)[] = [];
+    const unrestricted = (ti: number) => (ti === 0 ? expansions[0] : (budgeted[ti] ??= withIdf(this.expand(tokens[ti], PREFIX_POSTINGS_BUDGET))));
     // A query with key punctuation (`10.1145/3`, `smith:2020`) may be a key being typed.
     const keyLike = keyPrefix !== undefined && /[^\p{L}\p{N}]/u.test(keyPrefix);
+    const keyMatches = keyPrefix ? this.keysWithPrefix(keyPrefix, options.limit) : [];
     // Heap payload: entry index * 2^32 + doc id; only the winners are decoded.
-    const heap = new TopK<number>(options.limit);
+    const heap = new TopK(options.limit);
     this.entries.forEach((entry, e) => {
       const { segment, scratch } = entry;
       scratch.reset();
-      const keyMatches = keyPrefix ? segment.keysWithPrefix(keyPrefix, options.limit) : [];
       // When such a query matches keys, its number and word fragments would only add noise (and
       // scan huge postings): the key matches alone answer it.
       if (!(keyLike && keyMatches.length > 0)) {
@@ -176,11 +186,14 @@ export class CorpusIndex {
           // In lookup mode papers matching every word rank first, so a prefix after full words only
           // needs scoring on the papers those words found (when they found any).
           const restrict = options.mode === 'lookup' && token.prefix && ti > 0 && scratch.touchedCount > 0;
-          this.scoreToken(entry, expansions[ti], idf, token.count, avgLength, restrict);
+          const terms = restrict || !token.prefix ? expansions[ti] : unrestricted(ti);
+          this.scoreToken(entry, terms, idf, token.count, avgLength, restrict);
         });
       }
       if (keyPrefix) {
-        for (const d of keyMatches) {
+        for (const m of keyMatches) {
+          if (m.entry !== e) continue;
+          const d = m.doc;
           if (scratch.total[d] === 0 && scratch.matched[d] === 0) scratch.touched[scratch.touchedCount++] = d;
           scratch.total[d] += KEY_PREFIX_BONUS / (1 + segment.papers.key(d).length - keyPrefix.length);
         }
@@ -196,6 +209,14 @@ export class CorpusIndex {
     return heap.sorted().map(({ score, item }) => ({ score, paper: this.entries[Math.floor(item / 4294967296)].segment.paper(item % 4294967296) }));
   }
 
+  /** The first `limit` keys starting with `prefix` (case-insensitive) in key order, over every segment. */
+  private keysWithPrefix(prefix: string, limit: number): { entry: number; doc: number }[] {
+    const all = this.entries.flatMap(({ segment }, entry) => segment.keysWithPrefix(prefix, limit)
+      .map(doc => ({ entry, doc, key: segment.papers.key(doc).toLowerCase() })));
+    all.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.entry - b.entry || a.doc - b.doc));
+    return all.slice(0, limit);
+  }
+
   /**
    * Papers ranked by BM25 over the related postings for weighted stems (stem → query weight,
    * e.g. its count in the passage). Scores are comparable within one call only.
@@ -205,7 +226,7 @@ export class CorpusIndex {
     const weights = [...stems].map(([stem, qw]) => ({ stem, weight: (qw > 0 ? qw * this.relatedIdf(stem) : 0) * (IMPACT_MAX / IMPACT_LEVELS) }))
       .filter(w => w.weight > 0);
     // Heap payload: entry index * 2^32 + doc id.
-    const heap = new TopK<number>(limit);
+    const heap = new TopK(limit);
     this.entries.forEach(({ segment, scratch }, e) => {
       scratch.reset();
       const { related } = segment;
@@ -266,10 +287,7 @@ export class CorpusIndex {
     const found = new Map<string, number>();
     for (const { segment } of this.entries) {
       const ids = segment.prefixTerms(token.text);
-      let chosen: ArrayLike<number> = ids;
-      if (ids.length > max) {
-        chosen = Array.from(ids).sort((a, b) => segment.docFreq(b) - segment.docFreq(a)).slice(0, max);
-      }
+      const chosen = ids.length > max ? mostFrequent(segment, ids, max) : ids;
       for (let i = 0; i < chosen.length; i++) {
         const term = segment.termString(chosen[i]);
         found.set(term, (found.get(term) ?? 0) + segment.docFreq(chosen[i]));
@@ -339,6 +357,26 @@ export class CorpusIndex {
   }
 }
 
+/** The `max` terms of `ids` with the most papers (one pass; a short-prefix range holds thousands). */
+function mostFrequent(segment: Segment, ids: Uint32Array, max: number): number[] {
+  const best: number[] = [];
+  const df: number[] = [];
+  let min = 0; // index of the least frequent kept term, once `best` is full
+  for (let i = 0; i < ids.length; i++) {
+    const f = segment.docFreq(ids[i]);
+    if (best.length < max) {
+      best.push(ids[i]);
+      df.push(f);
+      if (best.length === max) for (let k = 1; k < max; k++) if (df[k] < df[min]) min = k;
+    } else if (f > df[min]) {
+      best[min] = ids[i];
+      df[min] = f;
+      for (let k = 0; k < max; k++) if (df[k] < df[min]) min = k;
+    }
+  }
+  return best;
+}
+
 function bm25Idf(n: number, df: number): number {
   return Math.log(1 + (n - df + 0.5) / (df + 0.5));
 }
@@ -362,25 +400,33 @@ function keyPrefixOf(text: string): string | undefined {
   return t.length > 0 && !/\s/.test(t) ? t : undefined;
 }
 
-/** Keeps the `k` best-scored items. */
-class TopK<T> {
+/**
+ * Keeps the `k` best-scored items (numbers: entry * 2^32 + doc). Equal scores go to the smaller
+ * item, that is the earlier paper in source order, so results do not depend on how a file was
+ * split into segments or in which order postings were walked.
+ */
+class TopK {
   private readonly scores: number[] = [];
-  private readonly items: T[] = [];
+  private readonly items: number[] = [];
   constructor(private readonly k: number) {}
-  offer(score: number, item: T): void {
+  offer(score: number, item: number): void {
     if (this.k <= 0) return;
     if (this.scores.length < this.k) {
       this.scores.push(score);
       this.items.push(item);
       this.up(this.scores.length - 1);
-    } else if (score > this.scores[0]) {
+    } else if (score > this.scores[0] || (score === this.scores[0] && item < this.items[0])) {
       this.scores[0] = score;
       this.items[0] = item;
       this.down(0);
     }
   }
-  sorted(): { score: number; item: T }[] {
-    return this.scores.map((score, i) => ({ score, item: this.items[i] })).sort((a, b) => b.score - a.score);
+  sorted(): { score: number; item: number }[] {
+    return this.scores.map((score, i) => ({ score, item: this.items[i] })).sort((a, b) => b.score - a.score || a.item - b.item);
+  }
+  /** Whether slot `i` holds a worse item than slot `j` (the heap keeps the worst on top). */
+  private worse(i: number, j: number): boolean {
+    return this.scores[i] < this.scores[j] || (this.scores[i] === this.scores[j] && this.items[i] > this.items[j]);
   }
   private swap(i: number, j: number): void {
     [this.scores[i], this.scores[j]] = [this.scores[j], this.scores[i]];
@@ -389,7 +435,7 @@ class TopK<T> {
   private up(i: number): void {
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (this.scores[p] <= this.scores[i]) return;
+      if (!this.worse(i, p)) return;
       this.swap(i, p);
       i = p;
     }
@@ -399,8 +445,8 @@ class TopK<T> {
     for (;;) {
       const l = 2 * i + 1, r = l + 1;
       let m = i;
-      if (l < n && this.scores[l] < this.scores[m]) m = l;
-      if (r < n && this.scores[r] < this.scores[m]) m = r;
+      if (l < n && this.worse(l, m)) m = l;
+      if (r < n && this.worse(r, m)) m = r;
       if (m === i) return;
       this.swap(i, m);
       i = m;

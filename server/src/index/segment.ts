@@ -115,7 +115,6 @@ export class Segment {
   private readonly dict: TermDictionary;
   /** Term ids ordered by term string, for prefix ranges. */
   private readonly sortedTerms: Uint32Array;
-  private readonly terms: string[];
   private readonly offsets: Uint32Array;
   readonly docs: Uint32Array;
   readonly weights: Float32Array;
@@ -134,7 +133,6 @@ export class Segment {
     readonly related: RelatedPostings,
   ) {
     this.dict = new TermDictionary(parts.dict);
-    this.terms = this.dict.terms;
     this.offsets = parts.offsets;
     this.docs = parts.docs;
     this.weights = parts.weights;
@@ -224,13 +222,13 @@ export class Segment {
     return { start: this.offsets[termId], end: this.offsets[termId + 1] };
   }
 
-  termString(termId: number): string { return this.terms[termId]; }
+  termString(termId: number): string { return this.dict.term(termId); }
 
   /** Ids of the terms starting with `prefix`, in term order. */
   prefixTerms(prefix: string): Uint32Array {
-    const lo = lowerBound(this.sortedTerms.length, i => this.terms[this.sortedTerms[i]] < prefix);
+    const lo = lowerBound(this.sortedTerms.length, i => this.dict.term(this.sortedTerms[i]) < prefix);
     const hi = lowerBound(this.sortedTerms.length, i => {
-      const t = this.terms[this.sortedTerms[i]];
+      const t = this.dict.term(this.sortedTerms[i]);
       return t < prefix || t.startsWith(prefix);
     });
     return this.sortedTerms.subarray(lo, hi);
@@ -307,7 +305,7 @@ export class SegmentBuilder {
     if (this.tf[id] === 0) this.touched.push(id);
     this.tf[id] += this.boost;
     this.length += this.boost;
-    if (this.relatedWeight > 0) this.related.add(id, this.dict.terms[id], this.relatedWeight);
+    if (this.relatedWeight > 0) this.related.add(id, this.dict.term(id), this.relatedWeight);
   }
 
   /** Indexes up to `count` more papers. */
@@ -367,7 +365,7 @@ export class SegmentBuilder {
     this.triples = new Triples();
     // The native string sort is several times faster than sorting ids with a comparator; terms are
     // unique, so each sorted string maps back to exactly one id.
-    const sorted = this.dict.terms.slice().sort();
+    const sorted = this.dict.allTerms().sort();
     const sortedTerms = new Uint32Array(sorted.length);
     for (let i = 0; i < sorted.length; i++) sortedTerms[i] = this.dict.get(sorted[i])!;
     // Built here, so consistent by construction: no validation pass (`fromParts` checks what comes from elsewhere).

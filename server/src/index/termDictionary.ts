@@ -15,16 +15,12 @@ export interface TermDictionaryParts {
   stopwordCount: number;
 }
 
-function splitTerms(text: string, offsets: Uint32Array): string[] {
-  const n = offsets.length - 1;
-  if (n < 0 || offsets[n] !== text.length) throw new Error('inconsistent term dictionary');
-  const terms = new Array<string>(n);
-  for (let i = 0; i < n; i++) terms[i] = text.slice(offsets[i], offsets[i + 1]);
-  return terms;
-}
-
 export class TermDictionary {
-  readonly terms: string[] = [];
+  /** The terms in id order while building; empty for a dictionary loaded from parts. */
+  private readonly list: string[] = [];
+  /** A loaded dictionary's terms, concatenated (`text.slice(starts[id], starts[id + 1])`): one string, not a million. */
+  private readonly text: string | undefined;
+  private readonly starts: Uint32Array | undefined;
   private hashes: Int32Array<ArrayBufferLike> = new Int32Array(1024);
   /** Slot → term id + 1 (0 = empty). Kept at most half full. */
   private table: Int32Array<ArrayBufferLike> = new Int32Array(2048);
@@ -34,46 +30,72 @@ export class TermDictionary {
 
   constructor(parts?: TermDictionaryParts) {
     if (parts) {
-      this.terms = splitTerms(parts.text, parts.offsets);
+      const n = parts.offsets.length - 1;
+      if (n < 0 || parts.offsets[n] !== parts.text.length) throw new Error('inconsistent term dictionary');
+      for (let i = 0; i < n; i++) if (parts.offsets[i] > parts.offsets[i + 1]) throw new Error('inconsistent term dictionary');
+      this.text = parts.text;
+      this.starts = parts.offsets;
       this.hashes = parts.hashes;
       this.table = parts.table;
       this.mask = parts.table.length - 1;
       this.stopwordCount = parts.stopwordCount;
-      if (this.terms.length > this.hashes.length || (this.table.length & this.mask) !== 0 || this.table.length < 2 * this.terms.length) {
+      if (n > this.hashes.length || (this.table.length & this.mask) !== 0 || this.table.length < 2 * n) {
         throw new Error('inconsistent term dictionary');
       }
       return;
     }
     for (const w of STOPWORDS) this.intern(w);
-    this.stopwordCount = this.terms.length;
+    this.stopwordCount = this.list.length;
   }
 
   /** The dictionary as plain data (for a worker to transfer, or the index cache to store). */
   toParts(): TermDictionaryParts {
-    const offsets = new Uint32Array(this.terms.length + 1);
+    if (this.text !== undefined) {
+      return { text: this.text, offsets: this.starts!, hashes: this.hashes, table: this.table, stopwordCount: this.stopwordCount };
+    }
+    const offsets = new Uint32Array(this.list.length + 1);
     let at = 0;
-    this.terms.forEach((t, i) => { offsets[i] = at; at += t.length; });
-    offsets[this.terms.length] = at;
-    return { text: this.terms.join(''), offsets, hashes: this.hashes, table: this.table, stopwordCount: this.stopwordCount };
+    this.list.forEach((t, i) => { offsets[i] = at; at += t.length; });
+    offsets[this.list.length] = at;
+    return { text: this.list.join(''), offsets, hashes: this.hashes, table: this.table, stopwordCount: this.stopwordCount };
   }
 
-  get size(): number { return this.terms.length; }
+  get size(): number { return this.text !== undefined ? this.starts!.length - 1 : this.list.length; }
+
+  /** The term with this id. */
+  term(id: number): string {
+    return this.text !== undefined ? this.text.slice(this.starts![id], this.starts![id + 1]) : this.list[id];
+  }
+
+  /** Every term, in id order (a copy). */
+  allTerms(): string[] {
+    return this.text !== undefined ? Array.from({ length: this.size }, (_, i) => this.term(i)) : this.list.slice();
+  }
 
   isStopword(id: number): boolean { return id < this.stopwordCount; }
 
   /** Id of `text.slice(start, end)` (whose hash is `hash`), or -1. */
   findRange(text: string, start: number, end: number, hash: number): number {
     const len = end - start;
+    const own = this.text, starts = this.starts;
     for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
       const entry = this.table[slot];
       if (entry === 0) return -1;
       const id = entry - 1;
       if (this.hashes[id] !== hash) continue;
-      const term = this.terms[id];
-      if (term.length !== len) continue;
       let same = true;
-      for (let i = 0; i < len; i++) {
-        if (term.charCodeAt(i) !== text.charCodeAt(start + i)) { same = false; break; }
+      if (own !== undefined) {
+        const at = starts![id];
+        if (starts![id + 1] - at !== len) continue;
+        for (let i = 0; i < len; i++) {
+          if (own.charCodeAt(at + i) !== text.charCodeAt(start + i)) { same = false; break; }
+        }
+      } else {
+        const term = this.list[id];
+        if (term.length !== len) continue;
+        for (let i = 0; i < len; i++) {
+          if (term.charCodeAt(i) !== text.charCodeAt(start + i)) { same = false; break; }
+        }
       }
       if (same) return id;
     }
@@ -95,8 +117,9 @@ export class TermDictionary {
   }
 
   private add(term: string, hash: number): number {
-    const id = this.terms.length;
-    this.terms.push(term);
+    if (this.text !== undefined) throw new Error('a loaded term dictionary is read-only');
+    const id = this.list.length;
+    this.list.push(term);
     if (id === this.hashes.length) {
       const grown = new Int32Array(id * 2);
       grown.set(this.hashes);
@@ -117,7 +140,7 @@ export class TermDictionary {
   private rehash(size: number): void {
     this.table = new Int32Array(size);
     this.mask = size - 1;
-    for (let id = 0; id < this.terms.length; id++) this.place(id);
+    for (let id = 0; id < this.list.length; id++) this.place(id);
   }
 
   /** Bytes held by the typed arrays (the strings come on top). */
