@@ -39,7 +39,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Relate
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_LANGUAGES.flatMap(language => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
     synchronize: {
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{bib,bibtex,biblatex,json,jsonl,ndjson,txt,gz}'),
+      fileEvents: [
+        // Corpus files, and the documents and Quarto projects that name bibliographies and cite.
+        vscode.workspace.createFileSystemWatcher('**/*.{bib,bibtex,biblatex,json,jsonl,ndjson,txt,gz}'),
+        vscode.workspace.createFileSystemWatcher('**/{*.tex,*.ltx,*.md,*.qmd,*.Rmd,*.rmd,_quarto.yml}'),
+      ],
     },
     initializationOptions: config.initializationOptions(
       context.asAbsolutePath(path.join('dist', 'sample-corpus.txt')),

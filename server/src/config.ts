@@ -12,6 +12,8 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   workspaceBibFiles: true,
   citeCommands: [],
   completionLimit: 50,
+  diagnostics: true,
+  unusedEntries: false,
 };
 
 const SAMPLE_MODES: readonly SampleCorpusMode[] = ['auto', 'always', 'never'];
@@ -31,7 +33,25 @@ export function readSettings(raw: unknown, init: InitializationOptions = {}): Se
     workspaceBibFiles: typeof r.workspaceBibFiles === 'boolean' ? r.workspaceBibFiles : DEFAULT_SETTINGS.workspaceBibFiles,
     citeCommands: (stringArray(r.citeCommands) ?? []).map(c => c.replace(/^\\/, '')),
     completionLimit: typeof limit === 'number' && limit >= 1 ? Math.min(Math.floor(limit), 500) : DEFAULT_SETTINGS.completionLimit,
+    diagnostics: bool(nested(r, 'diagnostics', 'enabled'), DEFAULT_SETTINGS.diagnostics),
+    unusedEntries: bool(nested(r, 'diagnostics', 'unusedEntries'), DEFAULT_SETTINGS.unusedEntries),
   };
+}
+
+function bool(v: unknown, fallback: boolean): boolean {
+  return typeof v === 'boolean' ? v : fallback;
+}
+
+/** `r.a.b`, or the flat key `r['a.b']` (generic clients may send either). */
+function nested(r: Record<string, unknown>, a: string, b: string): unknown {
+  const inner = r[a];
+  if (inner && typeof inner === 'object' && b in inner) return (inner as Record<string, unknown>)[b];
+  return r[`${a}.${b}`];
+}
+
+/** The directories of `BIBINPUTS` (kpathsea: `:`-separated; an empty entry means the default path, skipped). */
+export function bibInputs(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.BIBINPUTS ?? '').split(path.delimiter).map(s => s.trim()).filter(Boolean).map(s => (s.startsWith('~/') ? path.join(os.homedir(), s.slice(2)) : s));
 }
 
 /** A corpus entry as an absolute path or glob: `~/` expands to home, relative entries to `base`. */

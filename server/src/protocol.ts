@@ -164,4 +164,8 @@ export interface ServerSettings {
   citeCommands: string[];
   /** Most completion items returned per request. */
   completionLimit: number;
+  /** Publish diagnostics for citations and bibliographies (`relatedWork.diagnostics.enabled`). */
+  diagnostics: boolean;
+  /** Entries no document cites, as hints (`relatedWork.diagnostics.unusedEntries`; off: shared databases make them noise). */
+  unusedEntries: boolean;
 }

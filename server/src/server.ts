@@ -7,21 +7,29 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  createConnection, DidChangeConfigurationNotification, FileChangeType, ProposedFeatures, TextDocuments,
+  CodeActionKind, createConnection, DidChangeConfigurationNotification, ErrorCodes, FileChangeType, ProposedFeatures, ResponseError, TextDocuments,
   TextDocumentSyncKind, type InitializeParams, type InitializeResult, type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { DEFAULT_SETTINGS, readSettings } from './config';
+import { bibInputs, DEFAULT_SETTINGS, readSettings } from './config';
 import { corpusFormat } from './corpus/loader';
 import { CorpusManager, planSources, type ProgressSink } from './corpusManager';
 import { entryAsWritten, formatBibtex, isBibSource } from './features/bibtexExport';
 import { citationEdit } from './features/citationEdit';
 import { completeCitation } from './features/completion';
 import { hoverCitation } from './features/hover';
+import { undefinedKeyFixes } from './features/codeActions';
+import { citationsOf, definitions, invalidKeyReason, keyAt, renameEdits, type CitingDocument } from './features/navigation';
 import { documentContext, passageAt } from './features/passage';
 import { relatedPapers } from './features/related';
 import { clampLimit, searchPapers } from './features/search';
-import { isCompletionData, resolveCompletionItem, toCompletionList, toDiagnostics, toHover, toPaperItem, toRelatedResult } from './lsp/toProto';
+import { bibSymbols, paperSymbols } from './features/symbols';
+import { DiagnosticsRunner } from './diagnosticsRunner';
+import {
+  DIAGNOSTIC_SOURCE, isCompletionData, resolveCompletionItem, toCodeActions, toCompletionList, toDefinition, toDocumentSymbols, toHover,
+  toLocations, toPaperItem, toRelatedResult, toWorkspaceEdit, toWorkspaceSymbols, UNDEFINED_KEY,
+} from './lsp/toProto';
+import { fileOfUri, Project } from './project';
 import {
   BibtexRequest, CitationEditRequest, RelatedRequest, SearchRequest, StatusNotification, StatusRequest,
   type BibtexResult, type CitationEditResult, type InitializationOptions, type ItemsResult, type RelatedResult, type ServerSettings,
@@ -57,16 +65,41 @@ function progressSink(): ProgressSink {
 
 const corpus = new CorpusManager({
   log,
-  onStatus: (status, message) => void connection.sendNotification(StatusNotification.type, { ...status, message }),
-  onSourceErrors: (file, errors) => void connection.sendDiagnostics({ uri: pathToFileURL(file).href, diagnostics: toDiagnostics(errors) }),
+  onStatus: (status, message) => {
+    void connection.sendNotification(StatusNotification.type, { ...status, message });
+    if (status.ready) diagnostics.scheduleAll(500); // the index changed: keys may be (un)defined now
+  },
+  onSourceErrors: (file, errors) => diagnostics.setLoadErrors(file, errors),
   progress: progressSink,
 });
+const project = new Project(documents, () => corpus.index);
+const diagnostics = new DiagnosticsRunner(connection, documents, project, corpus, () => settings);
+/** Bibliography files that open documents name and the corpus plan lacks: indexed too. */
+const namedBibliographies = new Set<string>();
+diagnostics.onUnindexedBibliography = files => {
+  const fresh = files.filter(f => !namedBibliographies.has(f));
+  if (fresh.length === 0) return;
+  for (const f of fresh) namedBibliographies.add(f);
+  void refreshCorpus();
+};
 
 /** Runs a handler; a failure is logged and answered with `fallback` instead of killing the server. */
 function guard<T>(name: string, fallback: T, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
+    if (e instanceof ResponseError) throw e; // a deliberate answer (e.g. an invalid new name)
+    log.error(`${name} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    return fallback;
+  }
+}
+
+/** `guard` for handlers that wait (on the workspace's list of documents). */
+async function guardAsync<T>(name: string, fallback: T, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof ResponseError) throw e;
     log.error(`${name} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
     return fallback;
   }
@@ -81,11 +114,19 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   settings = readSettings({}, initOptions);
   if (typeof initOptions.cacheDir === 'string' && path.isAbsolute(initOptions.cacheDir)) corpus.cacheDir = initOptions.cacheDir;
   if (typeof initOptions.indexPartBytes === 'number' && initOptions.indexPartBytes >= 1024) corpus.partBytes = initOptions.indexPartBytes;
+  project.bibInputs = bibInputs();
+  project.setFolders(folders);
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       completionProvider: { triggerCharacters: ['{', ',', '@', '['], resolveProvider: true },
       hoverProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
+      renameProvider: { prepareProvider: true },
+      documentSymbolProvider: true,
+      workspaceSymbolProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
     },
     serverInfo: { name: 'related-work' },
   };
@@ -103,7 +144,8 @@ async function refreshCorpus(): Promise<void> {
       settings = readSettings(raw, initOptions);
     }
     const samplePath = initOptions.sampleCorpusPath ?? path.join(__dirname, 'sample-corpus.txt');
-    await corpus.apply(await planSources(settings, folders, samplePath));
+    await corpus.apply(await planSources(settings, folders, samplePath, [...namedBibliographies]));
+    diagnostics.scheduleAll();
   } catch (e) {
     log.error(`Loading the corpus failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
   }
@@ -113,9 +155,17 @@ connection.onDidChangeConfiguration(() => void refreshCorpus());
 
 connection.onDidChangeWatchedFiles(params => {
   let replan = false;
+  let relist = false;
   for (const change of params.changes) {
     if (!change.uri.startsWith('file:')) continue;
     const file = path.normalize(fileURLToPath(change.uri));
+    project.invalidate(file);
+    // Documents and Quarto projects: their bibliographies and citations may have changed.
+    if (/\.(tex|ltx|md|markdown|qmd|rmd)$|_quarto\.yml$/i.test(file)) {
+      if (change.type !== FileChangeType.Changed) relist = true;
+      diagnostics.scheduleAll();
+      continue;
+    }
     if (!corpusFormat(file)) continue;
     if (change.type === FileChangeType.Changed) {
       if (corpus.isSource(file)) void corpus.reload(file);
@@ -125,7 +175,111 @@ connection.onDidChangeWatchedFiles(params => {
     replan = true; // a created or deleted file may change which files make up the corpus
   }
   if (replan) void refreshCorpus();
+  if (relist) void project.relist().then(() => diagnostics.scheduleAll());
 });
+
+/** Versions the documents were opened at: an unchanged open corpus file is read from disk (and its cache). */
+const openedAt = new Map<string, number>();
+documents.onDidOpen(e => openedAt.set(e.document.uri, e.document.version));
+documents.onDidChangeContent(e => {
+  diagnostics.schedule(e.document.uri);
+  // Unsaved edits to a corpus file (a .bib) take effect at once: that file is indexed from the editor.
+  const file = fileOfUri(e.document.uri);
+  if (openedAt.get(e.document.uri) !== e.document.version && corpus.isSource(file)) corpus.setOverlay(file, e.document.getText());
+});
+documents.onDidClose(e => {
+  openedAt.delete(e.document.uri);
+  corpus.setOverlay(fileOfUri(e.document.uri), undefined); // the file on disk counts again
+  project.closed(fileOfUri(e.document.uri));
+  diagnostics.closed(e.document.uri);
+});
+
+/** An open document as the navigation features see it. */
+function citing(uri: string): { doc: TextDocument; cd: CitingDocument; isBib: boolean } | undefined {
+  const doc = documents.get(uri);
+  if (!doc) return undefined;
+  return { doc, cd: { file: fileOfUri(uri), text: doc.getText(), languageId: doc.languageId }, isBib: doc.languageId === 'bibtex' };
+}
+
+function keyUnder(uri: string, position: { line: number; character: number }) {
+  const c = citing(uri);
+  if (!c) return undefined;
+  const at = keyAt(c.cd, position, settings.citeCommands, c.isBib ? project.openBib(c.cd.file) : undefined);
+  return at ? { ...c, ...at } : undefined;
+}
+
+/** The entries of `key`: in the document's bibliography (or, in a `.bib`, that file), else the corpus. */
+function definitionsFor(key: string, c: { doc: TextDocument; cd: CitingDocument; isBib: boolean }) {
+  return definitions(key, {
+    bibliography: c.isBib ? { root: c.cd.file, documents: [], resources: [], files: [c.cd.file], bibitems: [], nociteAll: false, declared: true } : project.bibliographyOf(c.doc),
+    bibOf: f => project.bibOf(f),
+    corpusPapers: k => corpus.index.byKey(k),
+  });
+}
+
+connection.onDefinition(params => guard('definition', null, () => {
+  const at = keyUnder(params.textDocument.uri, params.position);
+  if (!at || at.isBib) return null;
+  return toDefinition(definitionsFor(at.key, at), at.range);
+}));
+
+connection.onReferences(params => guardAsync('references', null, async () => {
+  const at = keyUnder(params.textDocument.uri, params.position);
+  if (!at) return null;
+  await project.whenListed();
+  const refs = citationsOf(at.key, project.citingDocuments(), settings.citeCommands);
+  if (params.context.includeDeclaration) {
+    for (const d of definitionsFor(at.key, at)) refs.unshift({ file: d.file, range: d.selection });
+  }
+  return toLocations(refs);
+}));
+
+connection.onPrepareRename(params => guard('prepareRename', null, () => {
+  const at = keyUnder(params.textDocument.uri, params.position);
+  return at ? { range: at.range, placeholder: at.key } : null;
+}));
+
+connection.onRenameRequest(params => guardAsync('rename', null, async () => {
+  const at = keyUnder(params.textDocument.uri, params.position);
+  if (!at) return null;
+  const reason = invalidKeyReason(params.newName);
+  if (reason) throw new ResponseError(ErrorCodes.InvalidParams, reason);
+  await project.whenListed();
+  // The entries renamed: the workspace's bibliography files, the document's own (wherever they
+  // are) and open .bib buffers; never a configured library outside the workspace.
+  const bibFiles = new Set<string>();
+  for (const s of corpus.status().sources) if (project.inWorkspace(s.path) && /\.(bib|bibtex|biblatex)$/i.test(s.path)) bibFiles.add(s.path);
+  if (at.isBib) bibFiles.add(at.cd.file);
+  else for (const f of project.bibliographyOf(at.doc).files) bibFiles.add(f);
+  for (const d of documents.all()) if (d.languageId === 'bibtex') bibFiles.add(fileOfUri(d.uri));
+  const bibs = [...bibFiles].map(f => project.bibOf(f)).filter(b => b !== undefined);
+  return toWorkspaceEdit(renameEdits(at.key, params.newName, { docs: project.citingDocuments(), bibs, extraCommands: settings.citeCommands }));
+}));
+
+connection.onCodeAction(params => guard('codeAction', null, () => {
+  const doc = documents.get(params.textDocument.uri);
+  if (!doc || doc.languageId === 'bibtex') return null;
+  const ours = params.context.diagnostics.filter(d => d.source === DIAGNOSTIC_SOURCE && d.code === UNDEFINED_KEY);
+  if (ours.length === 0) return null;
+  const bibliography = project.bibliographyOf(doc);
+  return ours.flatMap(d => {
+    const key = typeof (d.data as { key?: unknown } | undefined)?.key === 'string' ? (d.data as { key: string }).key : doc.getText(d.range);
+    const fixes = undefinedKeyFixes({
+      file: fileOfUri(doc.uri), key, range: d.range, bibliography, index: corpus.index,
+      bibOf: f => project.bibOf(f), textOf: f => project.textOf(f),
+    });
+    return toCodeActions(fixes, d);
+  });
+}));
+
+connection.onDocumentSymbol(params => guard('documentSymbol', null, () => {
+  const doc = documents.get(params.textDocument.uri);
+  if (!doc || doc.languageId !== 'bibtex') return null;
+  const bib = project.openBib(fileOfUri(doc.uri));
+  return bib ? toDocumentSymbols(bibSymbols(bib)) : null;
+}));
+
+connection.onWorkspaceSymbol(params => guard('workspaceSymbol', [], () => toWorkspaceSymbols(paperSymbols(corpus.index, params.query))));
 
 connection.onCompletion(params => guard('completion', null, () => {
   const doc = documents.get(params.textDocument.uri);

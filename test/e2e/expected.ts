@@ -77,3 +77,40 @@ export const MARKDOWN: CiteCase = {
 export function unescapeMarkdown(text: string): string {
   return text.replace(/\\([\\`*_{}[\]()#+\-.!|<>&~=:$])/g, '$1');
 }
+
+/**
+ * The bibliography tests write these two files into the workspace (the sample workspace has no
+ * `.bib`, so that the sample corpus is used by the other tests): a thesis that names `refs.bib`,
+ * with one cited key misspelled.
+ */
+export const BIB_PROJECT = {
+  bibFile: 'refs.bib',
+  bib: `@article{vaswani2017attention,
+  title = {Attention Is All You Need},
+  author = {Vaswani, Ashish and Shazeer, Noam},
+  year = {2017},
+  journal = {Advances in Neural Information Processing Systems}
+}
+
+@inproceedings{devlin2019bert,
+  title = {{BERT}: Pre-training of Deep Bidirectional Transformers for Language Understanding},
+  author = {Devlin, Jacob and Chang, Ming-Wei},
+  year = {2019},
+  booktitle = {NAACL}
+}
+`,
+  texFile: 'thesis.tex',
+  tex: `\\documentclass{article}
+\\begin{document}
+\\section{Background}
+Self-attention \\cite{vaswani2017attention} replaced recurrence;
+pre-trained encoders \\cite{devlin2019bert} followed \\cite{vaswni2017attention}.
+\\bibliography{refs}
+\\end{document}
+`,
+  typo: 'vaswni2017attention',
+  key: 'vaswani2017attention',
+  renamed: 'vaswani2017',
+  /** Entries of `bib`. */
+  papers: 2,
+};

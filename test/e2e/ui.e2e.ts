@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { LATEX, MARKDOWN, PANEL, SAMPLE_CORPUS_PAPERS, UNTRUSTED, type CiteCase } from './expected';
+import { BIB_PROJECT, LATEX, MARKDOWN, PANEL, SAMPLE_CORPUS_PAPERS, UNTRUSTED, type CiteCase } from './expected';
 import { EXPECTED_NOISE, launchBrowser, newPage, requireEnv, workbenchUrl } from './workbench';
 
 const base = requireEnv('CS_URL');
@@ -403,6 +403,85 @@ async function panelTests(): Promise<void> {
   });
 }
 
+// ---- Bibliography: a quick fix and a rename, as a user does them -----------------------------------
+
+/** Selects the first occurrence of `text` in the active editor with the Find widget, then closes it. */
+async function selectText(text: string): Promise<void> {
+  await editorLines().click();
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('Control+F');
+  const find = page.locator('.editor-group-container.active .find-widget.visible textarea, .editor-group-container.active .find-widget.visible input').first();
+  await find.waitFor({ timeout: 10_000 });
+  await find.fill(text);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Escape');
+  await page.locator('.editor-group-container.active .find-widget.visible').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+}
+
+async function bibliographyTests(): Promise<void> {
+  let opened = false;
+  await test('bibliography: a misspelled key in a document with \\bibliography{refs} is squiggled', async () => {
+    await openViaQuickOpen(BIB_PROJECT.texFile);
+    opened = true;
+    await page.locator('.editor-group-container.active .squiggly-warning').first().waitFor({ timeout: 30_000 });
+    const squiggles = await page.locator('.editor-group-container.active .squiggly-warning').count();
+    if (squiggles !== 1) throw new Error(`${squiggles} warnings, expected 1 (the misspelled key)`);
+    return 'one warning squiggle';
+  });
+
+  await test(`bibliography: Quick Fix (Ctrl+.) replaces ${BIB_PROJECT.typo} with ${BIB_PROJECT.key}`, async () => {
+    if (!opened) throw new Error('skipped: thesis.tex did not open');
+    await selectText(BIB_PROJECT.typo);
+    const title = `Replace with '${BIB_PROJECT.key}'`;
+    const row = page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
+    // The menu needs the editor focused and the code actions computed: retry like a user would.
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('Control+.');
+      try {
+        await row.waitFor({ timeout: 5_000 });
+        break;
+      } catch (e) {
+        if (attempt >= 4) throw e;
+        await page.keyboard.press('Escape');
+        await selectText(BIB_PROJECT.typo);
+      }
+    }
+    await row.hover();
+    await shot('quickfix-menu');
+    const items = (await page.locator('.action-widget .monaco-list-row').allInnerTexts()).map(t => nbsp(t).trim()).filter(Boolean);
+    await row.click();
+    await until('the line with the fixed key', () => lineWith(`followed \\cite{${BIB_PROJECT.key}}`), 10_000);
+    await page.locator('.editor-group-container.active .squiggly-warning').first().waitFor({ state: 'detached', timeout: 15_000 });
+    await shot('quickfix-applied');
+    return `menu: ${items.join(' | ')}`;
+  });
+
+  await test(`bibliography: Rename Symbol (F2) renames ${BIB_PROJECT.key} in thesis.tex and refs.bib`, async () => {
+    if (!opened) throw new Error('skipped: thesis.tex did not open');
+    await selectText(BIB_PROJECT.key);
+    await page.keyboard.press('F2');
+    const input = page.locator('.rename-box input, .rename-box textarea, .rename-input').first();
+    await input.waitFor({ timeout: 10_000 });
+    const placeholder = await input.inputValue().catch(() => '');
+    if (placeholder !== BIB_PROJECT.key) throw new Error(`rename box holds ${JSON.stringify(placeholder)}`);
+    // Type into the rename box itself (it takes focus once the server answered prepareRename).
+    await input.fill(BIB_PROJECT.renamed);
+    await shot('rename-box');
+    await input.press('Enter');
+    // Both citations of the key are renamed (the second one is the quick fix's).
+    await until('the citations renamed', () => lineWith(`Self-attention \\cite{${BIB_PROJECT.renamed}}`), 15_000);
+    const second = await lineWith(`followed \\cite{${BIB_PROJECT.renamed}}`);
+    await shot('rename-applied');
+    // refs.bib was changed in the same edit (unsaved): open it and look.
+    await openViaQuickOpen(BIB_PROJECT.bibFile);
+    await until(`refs.bib reading @article{${BIB_PROJECT.renamed},`, () => lineWith(`@article{${BIB_PROJECT.renamed},`), 10_000);
+    await shot('rename-bib');
+    await runCommand('File: Save All');
+    await until('refs.bib saved with the new key', async () => fs.readFileSync(path.join(wsDir, BIB_PROJECT.bibFile), 'utf8').includes(`@article{${BIB_PROJECT.renamed},`), 10_000);
+    return `entry and ${second ? 'both citations' : 'the citation'} renamed`;
+  });
+}
+
 async function main(): Promise<void> {
   fs.mkdirSync(shots, { recursive: true });
   for (const f of fs.readdirSync(shots)) if (/^ui-.*\.png$/.test(f)) fs.rmSync(path.join(shots, f));
@@ -414,6 +493,11 @@ async function main(): Promise<void> {
     page.on('pageerror', e => consoleErrors.push(`pageerror: ${e.message}`));
     page.on('dialog', d => { dialogs.push(d.message()); void d.dismiss(); });
     page.setDefaultTimeout(30_000);
+
+    // The bibliography project, written into this run's workspace copy before the workbench opens
+    // it (not in the fixture: the extension-host suite uses the sample workspace without a .bib).
+    fs.writeFileSync(path.join(wsDir, BIB_PROJECT.bibFile), BIB_PROJECT.bib);
+    fs.writeFileSync(path.join(wsDir, BIB_PROJECT.texFile), BIB_PROJECT.tex);
 
     await test('workbench loads the sample workspace', async () => {
       const url = await workbenchUrl(base, wsDir);
@@ -434,7 +518,7 @@ async function main(): Promise<void> {
       const label = (await item.getAttribute('aria-label')) ?? '';
       const text = nbsp(await item.innerText()).trim();
       const n = Number((label.match(/Related Work: ([\d,]+) papers indexed/)?.[1] ?? 'NaN').replace(/,/g, ''));
-      const expected = SAMPLE_CORPUS_PAPERS + UNTRUSTED.papers;
+      const expected = SAMPLE_CORPUS_PAPERS + UNTRUSTED.papers + BIB_PROJECT.papers;
       if (n !== expected) throw new Error(`expected ${expected} papers, aria-label ${JSON.stringify(label)}`);
       if (!text.includes('papers')) throw new Error(`status text ${JSON.stringify(text)} lacks "papers"`);
       await shot('status-bar');
@@ -445,6 +529,7 @@ async function main(): Promise<void> {
     await openTest(MARKDOWN, 'markdown');
     await citationTests(MARKDOWN, 'markdown');
     await panelTests();
+    await bibliographyTests();
 
     await test('Extensions view lists Related Work as installed', async () => {
       await page.keyboard.press('Escape');

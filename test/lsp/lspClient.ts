@@ -19,22 +19,25 @@ export interface ServerOptions {
   initializationOptions?: InitializationOptions;
   /** What the client answers for `workspace/configuration` of section `relatedWork`. */
   settings?: Record<string, unknown>;
+  /** Extra environment variables of the server process (e.g. BIBINPUTS). */
+  env?: Record<string, string>;
 }
 
 export class TestServer {
   private version = 0;
   private readonly statusWaiters: { pred: (s: StatusResult) => boolean; resolve: (s: StatusResult) => void }[] = [];
   readonly progress: unknown[] = [];
-  readonly diagnostics = new Map<string, Diagnostic[]>();
-  private readonly diagnosticWaiters = new Map<string, (d: Diagnostic[]) => void>();
   /** The server's `window/logMessage`s, with the milliseconds since start. */
   readonly logs: string[] = [];
+  readonly diagnostics = new Map<string, Diagnostic[]>();
+  private readonly diagnosticWaiters = new Map<string, (d: Diagnostic[]) => void>();
+  private readonly diagnosticPredicates: { uri: string; pred: (d: Diagnostic[]) => boolean; resolve: (d: Diagnostic[]) => void }[] = [];
   stderr = '';
 
   private constructor(readonly process: ChildProcess, readonly connection: MessageConnection) {}
 
   static async start(options: ServerOptions = {}): Promise<TestServer> {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const server = new TestServer(child, connection);
     child.stderr!.on('data', d => (server.stderr += d));
@@ -48,6 +51,12 @@ export class TestServer {
     connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       server.diagnostics.set(p.uri, p.diagnostics);
       server.diagnosticWaiters.get(p.uri)?.(p.diagnostics);
+      for (const w of [...server.diagnosticPredicates]) {
+        if (w.uri === p.uri && w.pred(p.diagnostics)) {
+          server.diagnosticPredicates.splice(server.diagnosticPredicates.indexOf(w), 1);
+          w.resolve(p.diagnostics);
+        }
+      }
     });
     connection.listen();
     const folders = options.folders ?? [];
@@ -83,6 +92,23 @@ export class TestServer {
     const known = this.diagnostics.get(uri);
     if (known) return Promise.resolve(known);
     return new Promise(resolve => this.diagnosticWaiters.set(uri, resolve));
+  }
+
+  /** The first diagnostics for `uri` (already published, or published later) that satisfy `pred`. */
+  waitForDiagnostics(uri: string, pred: (d: Diagnostic[]) => boolean): Promise<Diagnostic[]> {
+    const known = this.diagnostics.get(uri);
+    if (known && pred(known)) return Promise.resolve(known);
+    return new Promise(resolve => this.diagnosticPredicates.push({ uri, pred, resolve }));
+  }
+
+  /** Any request (definition, references, rename, code actions, symbols…). */
+  request<R>(method: string, params: unknown): Promise<R> {
+    return this.connection.sendRequest(method, params);
+  }
+
+  /** Replaces the whole text of an open document. */
+  async change(uri: string, text: string): Promise<void> {
+    await this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: ++this.version }, contentChanges: [{ text }] });
   }
 
   /** Waits until the index is ready with at least one paper. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_SETTINGS, readSettings, resolveCorpusEntry } from '../../server/src/config';
+import { bibInputs, DEFAULT_SETTINGS, readSettings, resolveCorpusEntry } from '../../server/src/config';
 import { planSources } from '../../server/src/corpusManager';
 
 test('readSettings validates each field and falls back to defaults', () => {
@@ -42,4 +42,23 @@ test('planSources: workspace .bib files first, then configured files and globs; 
   assert.deepEqual((await planSources({ ...DEFAULT_SETTINGS, sampleCorpus: 'always' }, [ws], sample)).map(p => p.kind), ['workspace', 'sample']);
   assert.deepEqual(await planSources({ ...DEFAULT_SETTINGS, sampleCorpus: 'never', workspaceBibFiles: false }, [ws], sample), []);
   fs.rmSync(ws, { recursive: true, force: true });
+});
+
+test('diagnostics settings: nested (VS Code) or flat keys; unused entries off by default', () => {
+  assert.equal(DEFAULT_SETTINGS.unusedEntries, false);
+  assert.equal(DEFAULT_SETTINGS.diagnostics, true);
+  assert.equal(readSettings({ diagnostics: { unusedEntries: true } }).unusedEntries, true);
+  assert.equal(readSettings({ 'diagnostics.enabled': false }).diagnostics, false);
+  assert.equal(readSettings({ diagnostics: { unusedEntries: 'yes' } }).unusedEntries, false);
+  assert.deepEqual(bibInputs({ BIBINPUTS: ['/a', '', '/b//'].join(path.delimiter) }), ['/a', '/b//']);
+});
+
+test('planSources indexes the bibliographies documents name, wherever they are (and then no sample)', async () => {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-plan2-'));
+  try {
+    const plan = await planSources({ ...DEFAULT_SETTINGS, workspaceBibFiles: false }, [ws], '/sample.txt', ['/elsewhere/shared.bib', '/x/notes.docx']);
+    assert.deepEqual(plan, [{ path: '/elsewhere/shared.bib', kind: 'configured' }]);
+  } finally {
+    fs.rmSync(ws, { recursive: true, force: true });
+  }
 });

@@ -6,10 +6,16 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  CompletionItemKind, DiagnosticSeverity, MarkupKind, type CompletionItem, type CompletionList, type Diagnostic, type Hover,
+  CodeActionKind, CompletionItemKind, DiagnosticSeverity, DiagnosticTag, MarkupKind, SymbolKind,
+  type CodeAction, type CompletionItem, type CompletionList, type Diagnostic, type DocumentSymbol, type Hover, type Location,
+  type LocationLink, type SymbolInformation, type TextEdit, type WorkspaceEdit,
 } from 'vscode-languageserver';
 import type { LoadError, Paper } from '../corpus/paper';
+import type { FileEdit, Fix } from '../features/codeActions';
 import type { CitationCompletion } from '../features/completion';
+import type { BibProblem, CitationProblem } from '../features/diagnostics';
+import type { DefinitionTarget, KeyLocation } from '../features/navigation';
+import type { BibSymbol } from '../features/symbols';
 import type { CitationHover } from '../features/hover';
 import { cleanQueryText, matchedWords, termRanges, type RelatedHit } from '../features/related';
 import type { ScoredPaper } from '../index/corpusIndex';
@@ -173,5 +179,83 @@ export function toDiagnostics(errors: readonly LoadError[]): Diagnostic[] {
     severity: e.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
     source: 'Related Work',
     message: e.message,
+  }));
+}
+
+/** Where diagnostics come from, and the codes the quick fixes look for. */
+export const DIAGNOSTIC_SOURCE = 'Related Work';
+export const UNDEFINED_KEY = 'undefined-citation';
+
+/** A document's citation problems as diagnostics (an undefined key carries `data: { key }` for its quick fixes). */
+export function citationDiagnostics(problems: readonly CitationProblem[]): Diagnostic[] {
+  return problems.map(p => {
+    if (p.kind === 'missingBibliography') {
+      return { range: p.range, severity: DiagnosticSeverity.Error, source: DIAGNOSTIC_SOURCE, code: 'missing-bibliography', message: `Bibliography file '${p.name}' not found.` };
+    }
+    const where = p.declared ? (p.bibliography.length ? ` in ${p.bibliography.join(', ')}` : ' in the bibliography') : ' in the corpus';
+    return {
+      range: p.range, severity: DiagnosticSeverity.Warning, source: DIAGNOSTIC_SOURCE, code: UNDEFINED_KEY,
+      message: `Undefined citation key '${p.key}': no entry${where}.`, data: { key: p.key },
+    };
+  });
+}
+
+/** Problems found in bibliography files (duplicates across a document's files, unused entries). */
+export function bibProblemDiagnostics(problems: readonly BibProblem[]): Diagnostic[] {
+  return problems.map((p): Diagnostic => {
+    if (p.kind === 'unusedEntry') {
+      return { range: p.range, severity: DiagnosticSeverity.Hint, tags: [DiagnosticTag.Unnecessary], source: DIAGNOSTIC_SOURCE, code: 'unused-entry', message: `'${p.key}' is not cited in any document of the workspace.` };
+    }
+    const d: Diagnostic = {
+      range: p.range, severity: DiagnosticSeverity.Warning, source: DIAGNOSTIC_SOURCE, code: 'duplicate-key',
+      message: `Duplicate key '${p.key}': also defined in ${p.other ? path.basename(p.other.file) : 'another bibliography'}${p.document ? `, both bibliographies of ${path.basename(p.document)}` : ''}.`,
+    };
+    if (p.other) d.relatedInformation = [{ location: { uri: uriOf(p.other.file), range: p.other.range }, message: `first definition of '${p.key}'` }];
+    return d;
+  });
+}
+
+/** A file path as a URI; a document that is not a file (`untitled:…`) is already one. */
+export function uriOf(file: string): string {
+  return path.isAbsolute(file) ? pathToFileURL(file).href : file;
+}
+
+export function toLocations(locations: readonly KeyLocation[]): Location[] {
+  return locations.map(l => ({ uri: uriOf(l.file), range: l.range }));
+}
+
+export function toDefinition(targets: readonly DefinitionTarget[], origin: Range): LocationLink[] {
+  return targets.map(t => ({ originSelectionRange: origin, targetUri: uriOf(t.file), targetRange: t.range, targetSelectionRange: t.selection }));
+}
+
+export function toWorkspaceEdit(edits: readonly FileEdit[]): WorkspaceEdit {
+  const changes: Record<string, TextEdit[]> = {};
+  for (const e of edits) (changes[uriOf(e.file)] ??= []).push({ range: e.range, newText: e.newText });
+  return { changes };
+}
+
+export function toCodeActions(fixes: readonly Fix[], diagnostic: Diagnostic | undefined): CodeAction[] {
+  return fixes.map(f => {
+    const a: CodeAction = { title: f.title, kind: CodeActionKind.QuickFix, edit: toWorkspaceEdit(f.edits) };
+    if (diagnostic) a.diagnostics = [diagnostic];
+    if (f.preferred) a.isPreferred = true;
+    return a;
+  });
+}
+
+export function toDocumentSymbols(symbols: readonly BibSymbol[]): DocumentSymbol[] {
+  return symbols.map(s => ({
+    name: s.key, detail: s.title ? `${s.title} (@${s.type})` : `@${s.type}`, kind: SymbolKind.Field,
+    range: s.range, selectionRange: s.selection,
+  }));
+}
+
+/** Papers as workspace symbols: the title and authors as the name (what is searched), the key as container. */
+export function toWorkspaceSymbols(results: readonly ScoredPaper[]): SymbolInformation[] {
+  return results.map(({ paper: p }) => ({
+    name: [p.title || p.key, authorsShort(p.authors, 2), p.year].filter(Boolean).join(' · '),
+    kind: SymbolKind.Field,
+    containerName: p.key,
+    location: { uri: uriOf(p.source), range: p.range },
   }));
 }

@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { PanelState } from '../../../client/src/panel/messages';
-import { EXTENSION_ID, LATEX, MARKDOWN, PANEL, SAMPLE_CORPUS_PAPERS, unescapeMarkdown, type CiteCase } from '../expected';
+import { BIB_PROJECT, EXTENSION_ID, LATEX, MARKDOWN, PANEL, SAMPLE_CORPUS_PAPERS, unescapeMarkdown, type CiteCase } from '../expected';
 
 interface Api {
   client: { sendRequest<R>(method: string, params?: unknown): Promise<R> };
@@ -125,7 +125,80 @@ suite('Related Work (extension host)', () => {
 
   for (const c of [LATEX, MARKDOWN]) citationTests(c);
   panelTests();
+  // Last: it adds a .bib to the workspace, which replaces the sample corpus (sampleCorpus: auto).
+  bibliographyTests();
 });
+
+function bibliographyTests(): void {
+  suite('bibliography: diagnostics, quick fix, definition, references, rename', () => {
+    let doc: vscode.TextDocument;
+    const texUri = () => vscode.Uri.joinPath(wsUri(), BIB_PROJECT.texFile);
+    const bibUri = () => vscode.Uri.joinPath(wsUri(), BIB_PROJECT.bibFile);
+    const undefinedKeys = () => vscode.languages.getDiagnostics(texUri()).filter(d => d.source === 'Related Work').map(d => doc.getText(d.range));
+
+    suiteSetup(async function () {
+      this.timeout(120_000);
+      await vscode.workspace.fs.writeFile(bibUri(), Buffer.from(BIB_PROJECT.bib));
+      await vscode.workspace.fs.writeFile(texUri(), Buffer.from(BIB_PROJECT.tex));
+      doc = (await open(BIB_PROJECT.texFile)).document;
+    });
+
+    test('the misspelled key is an undefined-citation warning; the others are defined in refs.bib', async () => {
+      const keys = await waitFor('diagnostics on thesis.tex', () => { const k = undefinedKeys(); return k.length ? k : undefined; });
+      assert.deepEqual(keys, [BIB_PROJECT.typo]);
+      const d = vscode.languages.getDiagnostics(texUri()).find(x => x.source === 'Related Work')!;
+      assert.equal(d.severity, vscode.DiagnosticSeverity.Warning);
+      assert.match(d.message, /refs\.bib/);
+    });
+
+    test('go to definition of a cited key opens its entry in refs.bib', async () => {
+      const pos = doc.positionAt(doc.getText().indexOf(BIB_PROJECT.key) + 3);
+      const defs = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', doc.uri, pos);
+      const target = defs[0] as vscode.LocationLink;
+      assert.equal((target.targetUri ?? (defs[0] as vscode.Location).uri).toString(), bibUri().toString());
+      assert.equal(target.targetSelectionRange?.start.line, 0);
+    });
+
+    test('the quick fix replaces the misspelled key with the closest one', async () => {
+      const d = vscode.languages.getDiagnostics(texUri()).find(x => x.source === 'Related Work')!;
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range, vscode.CodeActionKind.QuickFix.value);
+      const fix = actions.find(a => a.title === `Replace with '${BIB_PROJECT.key}'`);
+      assert.ok(fix?.edit, `actions: ${actions.map(a => a.title).join(' | ')}`);
+      assert.ok(await vscode.workspace.applyEdit(fix.edit));
+      assert.ok(!doc.getText().includes(BIB_PROJECT.typo));
+      await waitFor('the warning to go away', () => undefinedKeys().length === 0);
+    });
+
+    test('references of a key: every citation in the workspace', async () => {
+      const pos = doc.positionAt(doc.getText().indexOf(BIB_PROJECT.key) + 3);
+      const refs = await vscode.commands.executeCommand<vscode.Location[]>('vscode.executeReferenceProvider', doc.uri, pos);
+      const inTex = refs.filter(r => r.uri.toString() === doc.uri.toString());
+      assert.equal(inTex.length, 2, JSON.stringify(refs.map(r => [r.uri.path, r.range.start.line])));
+    });
+
+    test('rename changes the entry and every citation in one edit', async () => {
+      const pos = doc.positionAt(doc.getText().indexOf(BIB_PROJECT.key) + 3);
+      const edit = await vscode.commands.executeCommand<vscode.WorkspaceEdit>('vscode.executeDocumentRenameProvider', doc.uri, pos, BIB_PROJECT.renamed);
+      assert.deepEqual(edit.entries().map(([u, e]) => [u.path.split('/').pop(), e.length]).sort(), [[BIB_PROJECT.bibFile, 1], [BIB_PROJECT.texFile, 2]]);
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      const bib = await vscode.workspace.openTextDocument(bibUri());
+      assert.match(bib.getText(), new RegExp(`^@article\\{${BIB_PROJECT.renamed},`));
+      assert.equal(doc.getText().split(`\\cite{${BIB_PROJECT.renamed}}`).length - 1, 2);
+      await vscode.workspace.saveAll();
+      await waitFor('no undefined key after the rename', () => undefinedKeys().length === 0);
+    });
+
+    test('document symbols of refs.bib list its keys', async () => {
+      const bib = await vscode.workspace.openTextDocument(bibUri());
+      assert.equal(bib.languageId, 'bibtex');
+      const symbols = await waitFor('symbols', async () => {
+        const s = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', bib.uri);
+        return s?.length ? s : undefined;
+      });
+      assert.deepEqual(symbols.map(s => s.name), [BIB_PROJECT.renamed, 'devlin2019bert']);
+    });
+  });
+}
 
 /** The next state the panel renders that satisfies `pred` (subscribe before acting). */
 function nextRender(what: string, pred: (s: PanelState) => boolean, ms = 20_000): Promise<PanelState> {

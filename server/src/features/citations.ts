@@ -1,0 +1,40 @@
+/**
+ * The citations of a whole document, as the navigation features and diagnostics see them:
+ * `findCitations`, minus LaTeX verbatim text (`verbatim`, `lstlisting`, `minted`, `comment`
+ * environments, `\verb|…|`), where a `\cite` is no citation.
+ */
+import { latexVerbatimRanges, LineStarts } from './bibliography';
+import { citeSyntaxOf, findCitations, type CiteOccurrence } from './citeContext';
+
+export function documentCitations(text: string, languageId: string, extraCommands: readonly string[]): CiteOccurrence[] {
+  const all = findCitations(text, languageId, [...extraCommands]);
+  if (citeSyntaxOf(languageId) !== 'latex' || all.length === 0) return all;
+  const verbatim = latexVerbatimRanges(text);
+  if (verbatim.length === 0) return all;
+  const lines = new LineStarts(text);
+  return all.filter(c => {
+    const at = lines.offset(c.range.start);
+    return !verbatim.some(([s, e]) => s <= at && at < e);
+  });
+}
+
+/**
+ * Pandoc cross-references (pandoc-crossref `@fig:x`, Quarto `@fig-x`, `@sec-intro`, `@eq-…`, …) use
+ * citation syntax; a key with such a prefix that no bibliography defines is a cross-reference.
+ */
+const CROSS_REF = /^(fig|tbl|lst|tip|nte|wrn|imp|cau|thm|lem|cor|prp|cnj|def|exm|exr|sol|rem|eq|sec|apx|alg|tab)[-:]/;
+
+export function looksLikeCrossRef(key: string): boolean {
+  return CROSS_REF.test(key);
+}
+
+/** Language id of a document from its file name (for files read from disk). */
+export function languageOfFile(file: string): string | undefined {
+  const lower = file.toLowerCase();
+  if (/\.(tex|ltx|latex)$/.test(lower)) return 'latex';
+  if (/\.(md|markdown)$/.test(lower)) return 'markdown';
+  if (lower.endsWith('.qmd')) return 'quarto';
+  if (lower.endsWith('.rmd')) return 'rmd';
+  if (/\.(bib|bibtex|biblatex)$/.test(lower)) return 'bibtex';
+  return undefined;
+}
