@@ -1,7 +1,7 @@
 /**
  * Publishes diagnostics, incrementally: each open document is checked on its own, a debounce after
  * its last change (and again when the index or one of its bibliography files changes), off the
- * request path — a check is one timer callback, so completion requests queued meanwhile are
+ * request path — due checks run one per event-loop turn, so requests that arrive meanwhile are
  * answered between checks. A bibliography file's diagnostics merge three sources: its load errors
  * (from the corpus, or from the open buffer while it has unsaved changes), keys it shares with
  * another bibliography of a document that uses both, and (when enabled) entries nobody cites.
@@ -22,6 +22,9 @@ const DEBOUNCE_MS = 250;
 
 export class DiagnosticsRunner {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Documents whose debounce has passed, checked one per event-loop turn (see `drain`). */
+  private readonly due = new Set<string>();
+  private draining = false;
   private readonly loadErrors = new Map<string, readonly LoadError[]>();
   /** Per checked document: the problems it found in bibliography files (duplicates across them). */
   private readonly bibProblemsByDoc = new Map<string, BibProblem[]>();
@@ -57,8 +60,27 @@ export class DiagnosticsRunner {
     clearTimeout(this.timers.get(uri));
     this.timers.set(uri, setTimeout(() => {
       this.timers.delete(uri);
-      try { this.check(uri); } catch (e) { this.connection.console.error(`diagnostics failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`); }
+      this.due.add(uri);
+      this.drain();
     }, delay));
+  }
+
+  /**
+   * Runs the due checks one per turn of the event loop (`setImmediate` comes after pending I/O),
+   * so requests that arrive meanwhile are answered between checks even when many documents'
+   * debounces expire at once.
+   */
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    const next = () => {
+      const uri = this.due.values().next().value;
+      if (uri === undefined) { this.draining = false; return; }
+      this.due.delete(uri);
+      try { this.check(uri); } catch (e) { this.connection.console.error(`diagnostics failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`); }
+      setImmediate(next);
+    };
+    setImmediate(next);
   }
 
   scheduleAll(delay = DEBOUNCE_MS): void {
@@ -68,6 +90,7 @@ export class DiagnosticsRunner {
   closed(uri: string): void {
     clearTimeout(this.timers.get(uri));
     this.timers.delete(uri);
+    this.due.delete(uri);
     const file = fileOfUri(uri);
     if (this.bibProblemsByDoc.delete(file)) this.republishBibs();
     if (/\.(bib|bibtex|biblatex)$/i.test(file)) this.publishBib(file);
@@ -94,22 +117,28 @@ export class DiagnosticsRunner {
     });
     void this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: citationDiagnostics(problems) });
 
+    // Bibliography files are republished only when what this check found for them changed (a
+    // large library's hundreds of load warnings are not resent after every keystroke elsewhere).
     const bibs = bibliography.files.map(f => this.project.bibOf(f)).filter((b): b is BibKeys => !!b);
-    this.bibProblemsByDoc.set(file, duplicateKeys(file, bibs));
-    const touched = new Set(bibliography.files);
+    const changed = new Set<string>();
+    const before = this.bibProblemsByDoc.get(file) ?? [];
+    const after = duplicateKeys(file, bibs);
+    this.bibProblemsByDoc.set(file, after);
+    for (const f of new Set([...before, ...after].map(p => p.file))) if (signature(before, f) !== signature(after, f)) changed.add(f);
     if (settings.unusedEntries) {
       const cited = new Set<string>();
       for (const d of this.project.citingDocuments()) for (const c of documentCitations(d.text, d.languageId, settings.citeCommands)) cited.add(c.key);
       for (const f of bibliography.files) {
         const parsed = this.project.openBib(f) ?? this.project.diskBib(f);
-        this.unusedByBib.set(f, parsed && !bibliography.nociteAll ? unusedEntries(parsed, cited) : []);
+        const unused = parsed && !bibliography.nociteAll ? unusedEntries(parsed, cited) : [];
+        if (signature(this.unusedByBib.get(f) ?? [], f) !== signature(unused, f)) changed.add(f);
+        this.unusedByBib.set(f, unused);
       }
     } else {
-      for (const f of this.unusedByBib.keys()) touched.add(f);
+      for (const [f, unused] of this.unusedByBib) if (unused.length) changed.add(f);
       this.unusedByBib.clear();
     }
-    for (const f of touched) this.publishBib(f);
-    for (const f of this.publishedBibs) if (!touched.has(f)) this.publishBib(f);
+    for (const f of changed) this.publishBib(f);
   }
 
   private republishBibs(): void {
@@ -145,4 +174,10 @@ export class DiagnosticsRunner {
     const macroWarnings = fromCorpus.filter(e => /^Undefined @string macro/.test(e.message));
     return [...parsed.errors.filter(e => !/^Undefined @string macro/.test(e.message)), ...macroWarnings];
   }
+}
+
+/** What `problems` say about `file`, as a string to compare. */
+function signature(problems: readonly BibProblem[], file: string): string {
+  return problems.filter(p => p.file === file)
+    .map(p => `${p.kind} ${p.key} ${p.range.start.line}:${p.range.start.character} ${p.other?.file ?? ''}:${p.other?.range.start.line ?? ''}`).join('\n');
 }

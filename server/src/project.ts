@@ -11,7 +11,7 @@ import { glob } from 'tinyglobby';
 import type { TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseBibKeys, segmentKeys, type BibKeys, type ParsedBib } from './features/bibEntries';
-import { discoverBibliography, type DocumentBibliography, type FileAccess } from './features/bibliography';
+import { discoverBibliography, TexFactsCache, type DocumentBibliography, type FileAccess } from './features/bibliography';
 import { languageOfFile } from './features/citations';
 import { citeSyntaxOf } from './features/citeContext';
 import type { CitingDocument } from './features/navigation';
@@ -35,6 +35,7 @@ export function uriOfFile(file: string): string {
 
 export class Project implements FileAccess {
   bibInputs: string[] = [];
+  readonly factsCache = new TexFactsCache();
   private folders: string[] = [];
   private citingFiles: string[] = [];
   private listed: Promise<void> | undefined;
@@ -91,7 +92,7 @@ export class Project implements FileAccess {
   }
 
   texFiles(): readonly string[] {
-    const open = this.documents.all().map(d => fileOfUri(d.uri)).filter(f => /\.(tex|ltx)$/i.test(f));
+    const open = this.documents.all().map(d => fileOfUri(d.uri)).filter(f => path.isAbsolute(f) && /\.(tex|ltx)$/i.test(f));
     return [...new Set([...this.citingFiles.filter(f => /\.(tex|ltx)$/i.test(f)), ...open])];
   }
 
@@ -140,7 +141,10 @@ export class Project implements FileAccess {
     return bib;
   }
 
-  closed(file: string): void { this.parsedOpen.delete(file); }
+  closed(file: string): void {
+    this.parsedOpen.delete(file);
+    if (!path.isAbsolute(file)) this.factsCache.forget(file); // an unsaved document is gone for good
+  }
 
   /** The keys of a bibliography file: open buffer, index segment, or (small, not yet indexed) file on disk. */
   bibOf(file: string): BibKeys | undefined {

@@ -30,6 +30,8 @@ export class TestServer {
   /** The server's `window/logMessage`s, with the milliseconds since start. */
   readonly logs: string[] = [];
   readonly diagnostics = new Map<string, Diagnostic[]>();
+  /** How many times diagnostics were published for each URI. */
+  readonly publishCount = new Map<string, number>();
   private readonly diagnosticWaiters = new Map<string, (d: Diagnostic[]) => void>();
   private readonly diagnosticPredicates: { uri: string; pred: (d: Diagnostic[]) => boolean; resolve: (d: Diagnostic[]) => void }[] = [];
   stderr = '';
@@ -50,6 +52,7 @@ export class TestServer {
     connection.onNotification(StatusNotification.method, (s: StatusResult) => server.onStatus(s));
     connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       server.diagnostics.set(p.uri, p.diagnostics);
+      server.publishCount.set(p.uri, (server.publishCount.get(p.uri) ?? 0) + 1);
       server.diagnosticWaiters.get(p.uri)?.(p.diagnostics);
       for (const w of [...server.diagnosticPredicates]) {
         if (w.uri === p.uri && w.pred(p.diagnostics)) {

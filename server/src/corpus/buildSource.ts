@@ -19,7 +19,7 @@ import { loadError } from './records';
 import { scanPrefix, type FilePart, type Prefix } from './split';
 
 /** Bump whenever the segment, the store or the parsers change what they produce. */
-export const CACHE_VERSION = 3;
+export const CACHE_VERSION = 4;
 
 export interface BuildRequest {
   file: string;
@@ -257,6 +257,7 @@ const utf8Decoder = new TextDecoder();
 function typedArrays(p: SegmentParts): Record<string, Section> {
   return {
     'store.bytes': p.store.bytes, 'store.offsets': p.store.offsets, 'store.ints': p.store.ints,
+    'store.keyBytes': p.store.keyBytes, 'store.keyOffsets': p.store.keyOffsets,
     'dict.offsets': p.dict.offsets, 'dict.hashes': p.dict.hashes, 'dict.table': p.dict.table,
     offsets: p.offsets, docs: p.docs, weights: p.weights, docLength: p.docLength,
     sortedTerms: p.sortedTerms, keyOrder: p.keyOrder, keyHashes: p.keyHashes,
@@ -281,7 +282,10 @@ export function fromSections(s: Map<string, Section>, meta: SegmentMeta): Segmen
   };
   if (typeof meta?.source !== 'string' || typeof meta.totalLength !== 'number') throw new Error('cache meta invalid');
   return {
-    store: { source: meta.source, bytes: get('store.bytes', Uint8Array), offsets: get('store.offsets', Uint32Array), ints: get('store.ints', Int32Array) },
+    store: {
+      source: meta.source, bytes: get('store.bytes', Uint8Array), offsets: get('store.offsets', Uint32Array), ints: get('store.ints', Int32Array),
+      keyBytes: get('store.keyBytes', Uint8Array), keyOffsets: get('store.keyOffsets', Uint32Array),
+    },
     dict: {
       text: utf8Decoder.decode(get('dict.text', Uint8Array)), offsets: get('dict.offsets', Uint32Array),
       hashes: get('dict.hashes', Int32Array), table: get('dict.table', Int32Array), stopwordCount: meta.stopwordCount,

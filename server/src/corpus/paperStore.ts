@@ -33,6 +33,12 @@ export interface PaperStoreParts {
   /** `offsets[d * F + f]` is where field f of paper d starts in `bytes`; one extra entry at the end. */
   offsets: Uint32Array;
   ints: Int32Array;
+  /**
+   * The keys again, UTF-8, concatenated (`keyOffsets[d]..keyOffsets[d + 1]`): always in memory,
+   * so key lookups (hover, diagnostics, key completion) never read the file.
+   */
+  keyBytes: Uint8Array;
+  keyOffsets: Uint32Array;
 }
 
 const encoder = new TextEncoder();
@@ -71,6 +77,8 @@ export class PaperStore {
       throw new Error('inconsistent paper store');
     }
     for (let i = 0; i < n * F; i++) if (parts.offsets[i] > parts.offsets[i + 1]) throw new Error('inconsistent paper store');
+    if (parts.keyOffsets.length !== n + 1 || parts.keyOffsets[n] > parts.keyBytes.length) throw new Error('inconsistent paper store');
+    for (let i = 0; i < n; i++) if (parts.keyOffsets[i] > parts.keyOffsets[i + 1]) throw new Error('inconsistent paper store');
   }
 
   /** Lets go of the file (a file-backed store only); the store must not be used afterwards. */
@@ -139,7 +147,11 @@ export class PaperStore {
     const bytes = new Uint8Array(size);
     let at = 0;
     for (const c of chunks) { bytes.set(c, at); at += c.length; }
-    return new PaperStore({ source, bytes, offsets, ints });
+    const keyOffsets = new Uint32Array(n + 1);
+    for (let d = 0; d < n; d++) keyOffsets[d + 1] = keyOffsets[d] + offsets[d * F + 1] - offsets[d * F];
+    const keyBytes = new Uint8Array(keyOffsets[n]);
+    for (let d = 0; d < n; d++) keyBytes.set(bytes.subarray(offsets[d * F], offsets[d * F + 1]), keyOffsets[d]);
+    return new PaperStore({ source, bytes, offsets, ints, keyBytes, keyOffsets });
   }
 
   get source(): string { return this.parts.source; }
@@ -150,10 +162,14 @@ export class PaperStore {
 
   /** Bytes held in memory (for memory accounting). */
   get byteSize(): number {
-    return this.parts.bytes.byteLength + this.parts.offsets.byteLength + this.parts.ints.byteLength;
+    return this.parts.bytes.byteLength + this.parts.offsets.byteLength + this.parts.ints.byteLength
+      + this.parts.keyBytes.byteLength + this.parts.keyOffsets.byteLength;
   }
 
-  key(d: number): string { return this.text(d, FIELD.key); }
+  key(d: number): string {
+    const { keyBytes, keyOffsets } = this.parts;
+    return decodeRange(keyBytes, keyOffsets[d], keyOffsets[d + 1]);
+  }
 
   keyGenerated(d: number): boolean { return (this.parts.ints[d * I + 1] & KEY_GENERATED) !== 0; }
 
@@ -185,13 +201,6 @@ export class PaperStore {
 
   *[Symbol.iterator](): IterableIterator<Paper> {
     for (let d = 0; d < this.length; d++) yield this.get(d);
-  }
-
-  private text(d: number, f: number): string {
-    const { offsets } = this.parts;
-    const a = offsets[d * F + f], b = offsets[d * F + f + 1];
-    if (a === b) return '';
-    return decodeRange(this.bytes(a, b), 0, b - a);
   }
 }
 

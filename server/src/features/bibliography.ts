@@ -28,6 +28,21 @@ export interface FileAccess {
   bibInputs: readonly string[];
   /** Subdirectories of a directory (for `BIBINPUTS` entries ending in `//`). */
   subdirs?(dir: string): string[];
+  /** Kept across calls so that a file's structure is scanned once per text, not once per check. */
+  factsCache?: TexFactsCache;
+}
+
+/** A file's LaTeX structure by its text: a project's files are scanned again only when they change. */
+export class TexFactsCache {
+  private readonly byFile = new Map<string, { text: string; facts: TexFacts }>();
+  get(file: string, text: string): TexFacts {
+    const hit = this.byFile.get(file);
+    if (hit && hit.text === text) return hit.facts;
+    const facts = texFacts(text);
+    this.byFile.set(file, { text, facts });
+    return facts;
+  }
+  forget(file: string): void { this.byFile.delete(file); }
 }
 
 /** A bibliography named by a document: the name as written and where. */
@@ -286,7 +301,7 @@ function latexBibliography(file: string, text: string, fs: FileAccess): Document
     if (!x) {
       const t = f === file ? text : fs.read(f);
       if (t === undefined) return undefined;
-      x = texFacts(t);
+      x = fs.factsCache ? fs.factsCache.get(f, t) : texFacts(t);
       facts.set(f, x);
     }
     return x;
@@ -361,7 +376,7 @@ function findRoot(file: string, factsOf: (f: string) => TexFacts | undefined, fs
     const r = resolveIn(fs, own.subfilesMain, '.tex', [dir]);
     if (r) return r;
   }
-  if (own.hasDocumentclass) return file;
+  if (own.hasDocumentclass || !path.isAbsolute(file)) return file; // an unsaved document is included by no one
   // Who includes this file? Walk up through including files to one with a \documentclass.
   const candidates = fs.texFiles().slice(0, MAX_PARENT_SCAN);
   const parentsOf = (child: string): string[] => candidates.filter(c => {
