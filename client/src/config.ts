@@ -28,6 +28,9 @@ export class Config {
   /** How long the cursor must rest before the panel asks for the paragraph's related papers (ms). */
   get panelDebounce(): number { return clamp(this.cfg.get<number>('panel.debounce', 300), 0, 5000); }
 
+  /** Append a cited corpus paper's entry to the document's bibliography on insert (Cite, QuickPick, snippets, paragraph draft). */
+  get addOnInsert(): boolean { return this.cfg.get<boolean>('bibliography.addOnInsert', false); }
+
   initializationOptions(sampleCorpusPath: string, cacheDir: string): InitializationOptions {
     return { sampleCorpusPath, sampleCorpus: this.sampleCorpus, cacheDir };
   }

@@ -9,6 +9,7 @@ import {
 } from 'vscode-languageclient/node';
 import { StatusNotification, StatusRequest, type StatusResult } from '../../server/src/protocol';
 import { Config } from './config';
+import { Drafting } from './drafting/commands';
 import { RelatedPanel } from './panel/relatedPanel';
 import { StatusBar } from './statusBar';
 
@@ -21,6 +22,8 @@ export interface RelatedWorkApi {
   ready: Promise<void>;
   /** The related-papers side panel (tests wait on its `onDidRender`). */
   panel: RelatedPanel;
+  /** The drafting commands (tests wait on its `onDidInsert`). */
+  drafting: Drafting;
 }
 
 let client: LanguageClient | undefined;
@@ -55,6 +58,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Relate
   client = lc;
 
   const panel = new RelatedPanel(context, lc, config);
+  const drafting = new Drafting(lc, config, panel);
+  panel.onCited = (doc, paper) => drafting.afterInsert(doc, [paper]);
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>(resolve => (markReady = resolve));
   const onStatus = (status: StatusResult, message?: string) => {
@@ -64,6 +69,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Relate
   };
   context.subscriptions.push(
     panel,
+    drafting,
     vscode.window.registerWebviewViewProvider(RelatedPanel.viewType, panel),
     vscode.commands.registerCommand('relatedWork.showRelatedPapers', () => vscode.commands.executeCommand(`${RelatedPanel.viewType}.focus`)),
     vscode.commands.registerCommand('relatedWork.searchRelatedPapers', () => panel.focusSearch()),
@@ -87,7 +93,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Relate
   );
 
   await lc.start();
-  return { client: lc, ready, panel };
+  return { client: lc, ready, panel, drafting };
 }
 
 /** A Quick Pick listing every corpus source with its paper and error counts. */

@@ -4,7 +4,8 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { InitializationOptions, SampleCorpusMode, ServerSettings } from './protocol';
+import { DEFAULT_TEMPLATE } from './features/snippet';
+import type { CiteStyleSetting, InitializationOptions, SampleCorpusMode, ServerSettings } from './protocol';
 
 export const DEFAULT_SETTINGS: ServerSettings = {
   corpus: [],
@@ -14,7 +15,13 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   completionLimit: 50,
   diagnostics: true,
   unusedEntries: false,
+  snippetTemplate: DEFAULT_TEMPLATE,
+  citeStyle: 'auto',
+  snippetCompletionItems: 3,
+  addOnInsert: false,
 };
+
+const CITE_STYLES: readonly CiteStyleSetting[] = ['auto', 'natbib', 'biblatex'];
 
 const SAMPLE_MODES: readonly SampleCorpusMode[] = ['auto', 'always', 'never'];
 
@@ -27,6 +34,9 @@ export function readSettings(raw: unknown, init: InitializationOptions = {}): Se
   const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const sample = r.sampleCorpus ?? init.sampleCorpus;
   const limit = r.completionLimit;
+  const template = nested(r, 'snippet', 'template');
+  const style = nested(r, 'snippet', 'citeStyle');
+  const items = nested(r, 'snippet', 'completionItems');
   return {
     corpus: [...(stringArray(init.corpus) ?? []), ...(stringArray(r.corpus) ?? [])],
     sampleCorpus: SAMPLE_MODES.includes(sample as SampleCorpusMode) ? (sample as SampleCorpusMode) : DEFAULT_SETTINGS.sampleCorpus,
@@ -35,6 +45,10 @@ export function readSettings(raw: unknown, init: InitializationOptions = {}): Se
     completionLimit: typeof limit === 'number' && limit >= 1 ? Math.min(Math.floor(limit), 500) : DEFAULT_SETTINGS.completionLimit,
     diagnostics: bool(nested(r, 'diagnostics', 'enabled'), DEFAULT_SETTINGS.diagnostics),
     unusedEntries: bool(nested(r, 'diagnostics', 'unusedEntries'), DEFAULT_SETTINGS.unusedEntries),
+    snippetTemplate: typeof template === 'string' && template.trim() ? template : DEFAULT_SETTINGS.snippetTemplate,
+    citeStyle: CITE_STYLES.includes(style as CiteStyleSetting) ? (style as CiteStyleSetting) : DEFAULT_SETTINGS.citeStyle,
+    snippetCompletionItems: typeof items === 'number' && items >= 0 ? Math.min(Math.floor(items), 10) : DEFAULT_SETTINGS.snippetCompletionItems,
+    addOnInsert: bool(nested(r, 'bibliography', 'addOnInsert'), DEFAULT_SETTINGS.addOnInsert),
   };
 }
 

@@ -10,6 +10,8 @@ export type PaperItem = Pick<Paper, 'key' | 'title' | 'authors' | 'year' | 'venu
   score: number;
   /** Absolute path of the corpus file the paper came from. */
   source: string;
+  /** http(s) links to the paper (DOI, URL, arXiv), best first; never any other scheme. */
+  links?: { label: string; href: string }[];
 };
 
 export interface SourceStatus {
@@ -79,6 +81,8 @@ export interface CitationEditParams {
   uri: string;
   position: Position;
   key: string;
+  /** Several keys cited at once (the search QuickPick's multi-select); `key` is the first of them. */
+  keys?: string[];
 }
 
 export interface CitationEditResult {
@@ -100,6 +104,67 @@ export interface BibtexParams {
 export interface BibtexResult {
   /** Undefined when no such paper is indexed. */
   bibtex?: string;
+}
+
+/** A paper of the corpus: its key, and the corpus file it came from when known (a key may be in several). */
+export interface PaperRef {
+  key: string;
+  source?: string;
+}
+
+/** Drafted sentences citing `papers`, for the document `uri` (its syntax, its citation package). */
+export interface CitationSnippetParams {
+  uri: string;
+  papers: PaperRef[];
+}
+
+export interface CitationSnippetResult {
+  /** A VS Code snippet (tab stops on each summary, authors and year); undefined when nothing was found. */
+  snippet?: string;
+  /** The same sentences as plain text. */
+  text?: string;
+  /** Keys of `papers` the corpus does not have. */
+  missing?: string[];
+  reason?: string;
+}
+
+/**
+ * A related-work paragraph skeleton for the document `uri`: from `papers`, or (without them) from
+ * the keys cited in `selection`.
+ */
+export interface DraftParagraphParams {
+  uri: string;
+  papers?: PaperRef[];
+  selection?: Range;
+}
+
+export interface DraftParagraphResult {
+  /** The paragraphs (one per theme), in the document's syntax; undefined when there are no papers. */
+  text?: string;
+  themes?: Array<{ terms: string[]; keys: string[] }>;
+  /** The keys drafted (in the order of the text). */
+  keys?: PaperRef[];
+  missing?: string[];
+  reason?: string;
+}
+
+/** Append the entries of `papers` to the bibliography of the document `uri` (keys it has already are skipped). */
+export interface AddToBibliographyParams {
+  uri: string;
+  papers: PaperRef[];
+}
+
+export interface AddToBibliographyResult {
+  /** An LSP WorkspaceEdit inserting at the end of the bibliography file; undefined when there is nothing to add. */
+  edit?: { changes: Record<string, Array<{ range: Range; newText: string }>> };
+  /** The bibliography file the entries go to. */
+  file?: string;
+  added: string[];
+  /** Keys the bibliography has already (or given twice). */
+  skipped: string[];
+  /** Keys the corpus does not have. */
+  missing: string[];
+  reason?: string;
 }
 
 export interface ItemsResult {
@@ -128,6 +193,20 @@ export namespace BibtexRequest {
   export const method = 'relatedWork/bibtex';
   export const type = new RequestType<BibtexParams, BibtexResult, void>(method);
 }
+export namespace CitationSnippetRequest {
+  export const method = 'relatedWork/citationSnippet';
+  export const type = new RequestType<CitationSnippetParams, CitationSnippetResult, void>(method);
+}
+export namespace DraftParagraphRequest {
+  export const method = 'relatedWork/draftParagraph';
+  export const type = new RequestType<DraftParagraphParams, DraftParagraphResult, void>(method);
+}
+export namespace AddToBibliographyRequest {
+  export const method = 'relatedWork/addToBibliography';
+  export const type = new RequestType<AddToBibliographyParams, AddToBibliographyResult, void>(method);
+}
+/** Client command a completion item runs after it inserted a citation (adds the entries when `relatedWork.bibliography.addOnInsert` is on). */
+export const DID_INSERT_CITATION_COMMAND = 'relatedWork.didInsertCitation';
 /** Server → client whenever the index changes (loading progress, a file re-read). */
 export namespace StatusNotification {
   export const method = 'relatedWork/didChangeStatus';
@@ -168,4 +247,14 @@ export interface ServerSettings {
   diagnostics: boolean;
   /** Entries no document cites, as hints (`relatedWork.diagnostics.unusedEntries`; off: shared databases make them noise). */
   unusedEntries: boolean;
+  /** The drafted sentence's template (`relatedWork.snippet.template`). */
+  snippetTemplate: string;
+  /** LaTeX citation commands of drafted sentences: `auto` (from the document), `natbib`, `biblatex` (`relatedWork.snippet.citeStyle`). */
+  citeStyle: CiteStyleSetting;
+  /** Top papers of a citation completion that also get a drafted-sentence item (`relatedWork.snippet.completionItems`; 0: none). */
+  snippetCompletionItems: number;
+  /** Add a cited corpus paper's entry to the document's bibliography when a citation is inserted (`relatedWork.bibliography.addOnInsert`). */
+  addOnInsert: boolean;
 }
+
+export type CiteStyleSetting = 'auto' | 'natbib' | 'biblatex';

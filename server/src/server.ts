@@ -13,12 +13,17 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { bibInputs, DEFAULT_SETTINGS, readSettings } from './config';
 import { corpusFormat } from './corpus/loader';
+import type { Paper } from './corpus/paper';
 import { CorpusManager, planSources, type ProgressSink } from './corpusManager';
 import { entryAsWritten, formatBibtex, isBibSource } from './features/bibtexExport';
 import { citationEdit } from './features/citationEdit';
 import { completeCitation } from './features/completion';
 import { hoverCitation } from './features/hover';
 import { undefinedKeyFixes } from './features/codeActions';
+import { addToBibliography } from './features/bibliographyAppend';
+import { documentCitations } from './features/citations';
+import { draftParagraph } from './features/draftParagraph';
+import { draftOptions, draftSentences } from './features/snippet';
 import { citationsOf, definitions, invalidKeyReason, keyAt, renameEdits, type CitingDocument } from './features/navigation';
 import { documentContext, passageAt } from './features/passage';
 import { relatedPapers } from './features/related';
@@ -26,13 +31,14 @@ import { clampLimit, searchPapers } from './features/search';
 import { bibSymbols, paperSymbols } from './features/symbols';
 import { DiagnosticsRunner } from './diagnosticsRunner';
 import {
-  DIAGNOSTIC_SOURCE, isCompletionData, resolveCompletionItem, toCodeActions, toCompletionList, toDefinition, toDocumentSymbols, toHover,
+  DIAGNOSTIC_SOURCE, isCompletionData, resolveCompletionItem, toAddToBibliographyResult, toCodeActions, toCompletionList, toDefinition, toDocumentSymbols, toHover,
   toLocations, toPaperItem, toRelatedResult, toWorkspaceEdit, toWorkspaceSymbols, UNDEFINED_KEY,
 } from './lsp/toProto';
 import { fileOfUri, Project } from './project';
 import {
-  BibtexRequest, CitationEditRequest, RelatedRequest, SearchRequest, StatusNotification, StatusRequest,
-  type BibtexResult, type CitationEditResult, type InitializationOptions, type ItemsResult, type RelatedResult, type ServerSettings,
+  AddToBibliographyRequest, BibtexRequest, CitationEditRequest, CitationSnippetRequest, DraftParagraphRequest, RelatedRequest, SearchRequest, StatusNotification, StatusRequest,
+  type AddToBibliographyResult, type BibtexResult, type CitationEditResult, type CitationSnippetResult, type DraftParagraphResult, type InitializationOptions,
+  type ItemsResult, type PaperRef, type RelatedResult, type ServerSettings,
 } from './protocol';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -284,10 +290,13 @@ connection.onWorkspaceSymbol(params => guard('workspaceSymbol', [], () => toWork
 connection.onCompletion(params => guard('completion', null, () => {
   const doc = documents.get(params.textDocument.uri);
   if (!doc) return null;
-  const result = completeCitation(doc.getText(), params.position, doc.languageId, corpus.index, {
+  const text = doc.getText();
+  const draft = draftOptions(doc.languageId, settings.citeStyle, settings.snippetTemplate, text);
+  const result = completeCitation(text, params.position, doc.languageId, corpus.index, {
     limit: settings.completionLimit, extraCommands: settings.citeCommands,
+    snippets: draft ? { count: settings.snippetCompletionItems, draft } : undefined,
   });
-  return result ? toCompletionList(result) : null;
+  return result ? toCompletionList(result, settings.addOnInsert ? { uri: doc.uri } : undefined) : null;
 }));
 
 connection.onCompletionResolve(item => guard('completionResolve', item, () => {
@@ -329,7 +338,65 @@ connection.onRequest(RelatedRequest.type, params => guard<RelatedResult>('relate
 connection.onRequest(CitationEditRequest.type, params => guard<CitationEditResult>('citationEdit', { reason: 'Internal error' }, () => {
   const doc = documents.get(String(params?.uri));
   if (!doc || typeof params.key !== 'string' || !params.key || !params.position) return { reason: 'The document is not open.' };
-  return citationEdit(doc.getText(), doc.languageId, params.position, params.key, settings.citeCommands);
+  const keys = Array.isArray(params.keys) && params.keys.length ? params.keys.filter((k): k is string => typeof k === 'string' && k !== '') : [params.key];
+  return citationEdit(doc.getText(), doc.languageId, params.position, keys, settings.citeCommands);
+}));
+
+/** The corpus papers of `refs` (undefined for a key the corpus lacks), at most `max`. */
+function papersOf(refs: unknown, max = 200): Array<{ key: string; paper: Paper | undefined }> {
+  if (!Array.isArray(refs)) return [];
+  return refs.filter((r): r is PaperRef => !!r && typeof (r as PaperRef).key === 'string' && (r as PaperRef).key !== '').slice(0, max)
+    .map(r => ({ key: r.key, paper: corpus.index.paperWithKey(r.key, typeof r.source === 'string' ? r.source : undefined) }));
+}
+
+connection.onRequest(CitationSnippetRequest.type, params => guard<CitationSnippetResult>('citationSnippet', { reason: 'Internal error' }, () => {
+  const doc = documents.get(String(params?.uri));
+  if (!doc) return { reason: 'The document is not open.' };
+  const draft = draftOptions(doc.languageId, settings.citeStyle, settings.snippetTemplate, doc.getText());
+  if (!draft) return { reason: 'Citation sentences can be inserted in LaTeX and Markdown documents only.' };
+  const wanted = papersOf(params.papers, 50);
+  const papers = wanted.map(w => w.paper).filter(p => p !== undefined);
+  const missing = wanted.filter(w => !w.paper).map(w => w.key);
+  if (papers.length === 0) return { missing, reason: 'No such paper in the corpus.' };
+  return { snippet: draftSentences(papers, draft, 'snippet'), text: draftSentences(papers, draft, 'plain'), missing: missing.length ? missing : undefined };
+}));
+
+connection.onRequest(DraftParagraphRequest.type, params => guard<DraftParagraphResult>('draftParagraph', { reason: 'Internal error' }, () => {
+  const doc = documents.get(String(params?.uri));
+  if (!doc) return { reason: 'The document is not open.' };
+  const draft = draftOptions(doc.languageId, settings.citeStyle, settings.snippetTemplate, doc.getText());
+  if (!draft) return { reason: 'Paragraphs can be drafted in LaTeX and Markdown documents only.' };
+  let refs: PaperRef[] = Array.isArray(params.papers) ? params.papers : [];
+  if (refs.length === 0 && params.selection) {
+    const { start, end } = params.selection;
+    const inside = (p: { line: number; character: number }) => (p.line > start.line || (p.line === start.line && p.character >= start.character))
+      && (p.line < end.line || (p.line === end.line && p.character <= end.character));
+    const keys = documentCitations(doc.getText(), doc.languageId, settings.citeCommands).filter(c => inside(c.range.start) && inside(c.range.end)).map(c => c.key);
+    refs = [...new Set(keys)].map(key => ({ key }));
+  }
+  const wanted = papersOf(refs);
+  const papers = wanted.map(w => w.paper).filter(p => p !== undefined);
+  const missing = wanted.filter(w => !w.paper).map(w => w.key);
+  if (papers.length === 0) return { missing, reason: refs.length ? 'None of these keys is in the corpus.' : 'No papers to draft from.' };
+  const result = draftParagraph(papers, draft, s => corpus.index.relatedIdf(s));
+  return {
+    text: result.text,
+    themes: result.themes.map(t => ({ terms: t.terms, keys: t.papers.map(p => p.key) })),
+    keys: result.themes.flatMap(t => t.papers.map(p => ({ key: p.key, source: p.source }))),
+    missing: missing.length ? missing : undefined,
+  };
+}));
+
+connection.onRequest(AddToBibliographyRequest.type, params => guard<AddToBibliographyResult>('addToBibliography', { added: [], skipped: [], missing: [], reason: 'Internal error' }, () => {
+  const doc = documents.get(String(params?.uri));
+  if (!doc) return { added: [], skipped: [], missing: [], reason: 'The document is not open.' };
+  const bibliography = project.bibliographyOf(doc);
+  const result = addToBibliography({
+    files: bibliography.files,
+    fileHas: (f, key) => project.bibOf(f)?.has(key) ?? false,
+    textOf: f => project.textOf(f),
+  }, papersOf(params.papers));
+  return toAddToBibliographyResult(result);
 }));
 
 connection.onRequest(BibtexRequest.type, async (params): Promise<BibtexResult> => {

@@ -29,6 +29,21 @@ export const PANEL = {
   relatedTitle: /speculative|draft/i,
   /** Keys the paragraph cites already: their cards carry the "Cited" badge. */
   citedKeys: ['kangaroo', 'distillspec'],
+  /** 1-based lines of that paragraph's prose (the paragraph draft selects them). */
+  paragraphStart: 13,
+  paragraphEnd: 16,
+};
+
+/**
+ * The drafting tests (QuickPick search, snippet completion, paragraph draft, bibliography append):
+ * the paper searched for, and how its drafted sentence starts (the sample corpus has no authors or
+ * years: the author phrase is the name the title leads with, the year "n.d.").
+ */
+export const DRAFT = {
+  query: 'medusa',
+  key: 'medusa',
+  title: 'Medusa: Simple LLM Inference Acceleration Framework with Multiple Decoding Heads',
+  sentenceStart: 'Medusa (n.d.) ',
 };
 
 export interface CiteCase {

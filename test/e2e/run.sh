@@ -82,7 +82,8 @@ if [ -n "$vsix_ok" ] && { [ "${E2E_ONLY:-ui}" = ui ] || [ -z "${E2E_ONLY:-}" ]; 
   # Plus a library whose paper holds HTML/script (the panel must show it as text), next to the sample.
   cp test/fixtures/untrusted/untrusted-library.json "$WS/"
   mkdir -p "$WS/.vscode"
-  printf '{\n  "relatedWork.sampleCorpus": "always",\n  "relatedWork.corpus": ["untrusted-library.json"]\n}\n' > "$WS/.vscode/settings.json"
+  # addOnInsert: the drafting tests check that a cited paper's entry is appended to refs.bib.
+  printf '{\n  "relatedWork.sampleCorpus": "always",\n  "relatedWork.corpus": ["untrusted-library.json"],\n  "relatedWork.bibliography.addOnInsert": true\n}\n' > "$WS/.vscode/settings.json"
   write_quiet_settings "$UD"
   {
     node "$CODE_SERVER_ENTRY" --user-data-dir "$UD" --extensions-dir "$EXTS" --install-extension "$REPO/related-work.vsix" 2>&1

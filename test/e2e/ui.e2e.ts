@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { BIB_PROJECT, LATEX, MARKDOWN, PANEL, SAMPLE_CORPUS_PAPERS, UNTRUSTED, type CiteCase } from './expected';
+import { BIB_PROJECT, DRAFT, LATEX, MARKDOWN, PANEL, SAMPLE_CORPUS_PAPERS, UNTRUSTED, type CiteCase } from './expected';
 import { EXPECTED_NOISE, launchBrowser, newPage, requireEnv, workbenchUrl } from './workbench';
 
 const base = requireEnv('CS_URL');
@@ -482,6 +482,135 @@ async function bibliographyTests(): Promise<void> {
   });
 }
 
+// ---- Drafting: QuickPick search, a snippet completion, a paragraph draft, the bibliography append ----
+
+const quickInput = () => page.locator('.quick-input-widget');
+const quickRows = () => page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+
+/** Runs a command from the palette and waits for the QuickPick it opens (not for the palette to close). */
+async function runPicker(title: string, pickerTitle: string): Promise<void> {
+  // No Escape first (runCommand's): in the editor it would clear the selection the command works on.
+  await page.keyboard.press('F1');
+  const input = quickInput().locator('input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`>${title}`);
+  await quickRows().filter({ hasText: title }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await quickInput().locator('.quick-input-title', { hasText: pickerTitle }).waitFor({ timeout: 10_000 });
+}
+
+/** Moves to a new empty last line of the active editor. */
+async function newLastLine(): Promise<void> {
+  await editorLines().click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('Enter');
+}
+
+async function draftingTests(): Promise<void> {
+  await test('drafting: "Search Papers…" searches as you type; Enter cites the paper in thesis.tex', async () => {
+    await page.locator(`.tabs-container .tab[data-resource-name="${BIB_PROJECT.texFile}"]`).first().click();
+    await page.locator(`.tabs-container .tab.active[data-resource-name="${BIB_PROJECT.texFile}"]`).first().waitFor({ timeout: 10_000 });
+    await newLastLine();
+    await runPicker('Related Work: Search Papers…', 'Search Papers');
+    await page.keyboard.type(DRAFT.query, { delay: 30 });
+    const row = quickRows().filter({ hasText: DRAFT.title }).first();
+    await row.waitFor({ timeout: 10_000 });
+    const detail = nbsp(await row.innerText());
+    if (!detail.includes(DRAFT.key)) throw new Error(`the row lacks the key: ${JSON.stringify(detail)}`);
+    const first = nbsp(await quickRows().first().innerText());
+    await shot('quickpick-search');
+    await row.click({ position: { x: 200, y: 10 } }).catch(() => undefined); // make it the active row
+    await page.keyboard.press('Enter');
+    await quickInput().waitFor({ state: 'hidden', timeout: 10_000 });
+    const inserted = `\\cite{${DRAFT.key}}`;
+    await until(`a line with ${inserted}`, () => lineWith(inserted), 10_000);
+    await shot('quickpick-cited');
+    return `first row: ${JSON.stringify(first.split('\n')[0])}; inserted ${inserted}`;
+  });
+
+  await test('drafting: with relatedWork.bibliography.addOnInsert, the cited paper\'s BibTeX is appended to refs.bib', async () => {
+    // refs.bib is open in a tab since the rename test: the edit went to its buffer (unsaved).
+    await page.locator(`.tabs-container .tab[data-resource-name="${BIB_PROJECT.bibFile}"]`).first().click();
+    await page.locator(`.tabs-container .tab.active[data-resource-name="${BIB_PROJECT.bibFile}"]`).first().waitFor({ timeout: 10_000 });
+    await until('refs.bib to hold the new entry (an unsaved edit)', () => lineWith(`@misc{${DRAFT.key},`), 20_000);
+    const title = await until('its title field', () => lineWith('title = {Medusa'), 5_000);
+    await page.keyboard.press('Control+End');
+    await shot('bibliography-appended');
+    // The rest of refs.bib is untouched: the renamed entry is still first.
+    const firstLine = nbsp(await page.locator('.editor-group-container.active .monaco-editor .view-line').first().innerText());
+    await runCommand('File: Save All');
+    const disk = fs.readFileSync(path.join(wsDir, BIB_PROJECT.bibFile), 'utf8');
+    if ((disk.match(new RegExp(`@misc\\{${DRAFT.key},`, 'g')) ?? []).length !== 1) throw new Error(`refs.bib on disk: ${JSON.stringify(disk.slice(-400))}`);
+    return `${JSON.stringify(nbsp(await title.innerText()).trim().slice(0, 60))}; first line still ${JSON.stringify(firstLine)}`;
+  });
+
+  await test('drafting: a snippet completion item replaces \\cite{medusa with a drafted sentence (tab stop on the summary)', async () => {
+    await page.locator(`.tabs-container .tab[data-resource-name="${PANEL.file}"]`).first().click();
+    await page.locator(`.tabs-container .tab.active[data-resource-name="${PANEL.file}"]`).first().waitFor({ timeout: 10_000 });
+    await newLastLine();
+    await page.keyboard.type(LATEX.opener, { delay: 40 });
+    await page.keyboard.type(DRAFT.query, { delay: 40 });
+    const row = page.locator('.editor-widget.suggest-widget.visible .monaco-list-row').filter({ has: page.locator('.codicon-symbol-snippet') })
+      .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${DRAFT.key}$`) }) }).first();
+    for (let attempt = 1; ; attempt++) {
+      try { await row.waitFor({ state: 'visible', timeout: 5_000 }); break; } catch (e) {
+        if (attempt >= 4) throw new Error(`no snippet item; rows: ${JSON.stringify(await visibleSuggestions())}`);
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Control+Space');
+      }
+    }
+    const index = Number(await row.getAttribute('data-index'));
+    const labels = await visibleSuggestions();
+    // The sentence item sorts right under its paper's key (same filter word, sortText key + "s").
+    const keyIndex = Number(await suggestRow(DRAFT.key).first().getAttribute('data-index'));
+    if (index !== keyIndex + 1) throw new Error(`the sentence item is row ${index + 1}, the key row ${keyIndex + 1}: ${JSON.stringify(labels)}`);
+    for (let i = 0; i < index; i++) await page.keyboard.press('ArrowDown');
+    await page.locator('.editor-widget.suggest-widget.visible .monaco-list-row.focused .codicon-symbol-snippet').first().waitFor({ timeout: 5_000 });
+    await shot('snippet-suggest');
+    await page.keyboard.press('Enter');
+    const sentence = await until('the drafted sentence', () => lineWith(`\\citep{${DRAFT.key}}.`), 10_000);
+    const text = nbsp(await sentence.innerText()).trim();
+    if (text.includes('\\cite{')) throw new Error(`the typed \\cite{ was not replaced: ${JSON.stringify(text)}`);
+    if (!text.startsWith(DRAFT.sentenceStart)) throw new Error(`sentence ${JSON.stringify(text)} does not start with ${JSON.stringify(DRAFT.sentenceStart)}`);
+    // The summary is the snippet's first tab stop: it is selected, ready to be rewritten.
+    await page.locator('.editor-group-container.active .monaco-editor .selected-text').first().waitFor({ timeout: 5_000 });
+    await shot('snippet-inserted');
+    await page.keyboard.press('Escape');
+    return `${JSON.stringify(text)} (suggestions: ${labels.slice(0, 4).join(', ')}…)`;
+  });
+
+  await test('drafting: "Draft Paragraph from Papers…" on a selection drafts one sentence per cited paper, one undoable edit', async () => {
+    await goToLine(PANEL.paragraphStart);
+    await page.keyboard.press('Home');
+    for (let i = PANEL.paragraphStart; i < PANEL.paragraphEnd + 1; i++) await page.keyboard.press('Shift+ArrowDown');
+    await runPicker('Related Work: Draft Paragraph from Papers…', 'Draft Paragraph from');
+    await quickRows().filter({ hasText: 'cited in the selection' }).first().click();
+    await quickInput().waitFor({ state: 'hidden', timeout: 10_000 });
+    const lines: string[] = [];
+    for (const key of PANEL.citedKeys) {
+      // A drafted sentence (the sample corpus has no years: "Name (n.d.) …"), not the paragraph's own citation.
+      const line = await until(`a drafted sentence citing ${key}`, async () => {
+        for (const l of await page.locator('.editor-group-container.active .monaco-editor .view-line').allInnerTexts()) {
+          if (nbsp(l).includes('(n.d.)') && nbsp(l).includes(`\\citep{${key}}.`)) return nbsp(l).trim();
+        }
+        return undefined;
+      }, 10_000);
+      lines.push(line);
+    }
+    const theme = await until('the theme sentence', async () => {
+      for (const l of await page.locator('.editor-group-container.active .monaco-editor .view-line').allInnerTexts()) {
+        if (/^(Several works (address|are related)|One line of work addresses|Other work addresses)/.test(nbsp(l).trim())) return nbsp(l).trim();
+      }
+      return undefined;
+    }, 5_000);
+    await shot('paragraph-draft');
+    await editorLines().click();
+    await page.keyboard.press('Control+Z');
+    await until('the draft undone in one step', async () => !(await lineWith(lines[0])) && !(await lineWith(lines[1])), 5_000);
+    return `${JSON.stringify(theme)} + ${lines.map(l => JSON.stringify(l.slice(0, 50))).join(', ')}; undone with one Ctrl+Z`;
+  });
+}
+
 async function main(): Promise<void> {
   fs.mkdirSync(shots, { recursive: true });
   for (const f of fs.readdirSync(shots)) if (/^ui-.*\.png$/.test(f)) fs.rmSync(path.join(shots, f));
@@ -530,6 +659,7 @@ async function main(): Promise<void> {
     await citationTests(MARKDOWN, 'markdown');
     await panelTests();
     await bibliographyTests();
+    await draftingTests();
 
     await test('Extensions view lists Related Work as installed', async () => {
       await page.keyboard.press('Escape');

@@ -49,6 +49,8 @@ export class RelatedPanel implements vscode.WebviewViewProvider, vscode.Disposab
   private lastState: PanelState | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly _onDidRender = new vscode.EventEmitter<PanelState>();
+  /** Called after Cite inserted a citation (adds the entry to the bibliography when so configured). */
+  onCited: ((doc: vscode.TextDocument, paper: PaperRef) => Promise<void>) | undefined;
   /** Fires after each state is sent to the webview (tests wait on it). */
   readonly onDidRender = this._onDidRender.event;
 
@@ -248,6 +250,7 @@ export class RelatedPanel implements vscode.WebviewViewProvider, vscode.Disposab
       editor.selection = new vscode.Selection(at, at);
     }
     this.notice(`Cited ${ref.key}.`);
+    await this.onCited?.(doc, ref);
   }
 
   private async copyBibtex(ref: PaperRef): Promise<void> {
@@ -280,7 +283,8 @@ export class RelatedPanel implements vscode.WebviewViewProvider, vscode.Disposab
     await this.refresh(true);
   }
 
-  private pinsFor(uri: vscode.Uri): PanelItem[] {
+  /** The papers pinned for a document (the paragraph draft can start from them). */
+  pinsFor(uri: vscode.Uri): PanelItem[] {
     return this.context.workspaceState.get<Pins>(PINS_KEY, {})[uri.toString()] ?? [];
   }
 

@@ -16,8 +16,11 @@ export interface CitationEdit {
 const SINGLE_GROUP = /^(?:[a-zA-Z]*cite[a-zA-Z]*)$/;
 const NOT_FOR_NEW = new Set(['nocite', 'cites', 'parencites', 'textcites', 'autocites', 'footcites', 'smartcites', 'supercites', 'volcite', 'pvolcite', 'fvolcite', 'tvolcite', 'avolcite']);
 
-export function citationEdit(text: string, languageId: string, position: Pos, key: string, extraCommands?: string[]): CitationEdit {
+/** Cites `key` (or several keys at once, in order) at `position`; keys the citation already has are left out. */
+export function citationEdit(text: string, languageId: string, position: Pos, keyOrKeys: string | readonly string[], extraCommands?: string[]): CitationEdit {
   const syntax = citeSyntaxOf(languageId);
+  const keys = [...new Set(typeof keyOrKeys === 'string' ? [keyOrKeys] : keyOrKeys)].filter(Boolean);
+  if (keys.length === 0) return { reason: 'No key to cite.' };
   if (!syntax) return { reason: 'Citations can be inserted in LaTeX and Markdown documents only.' };
   const lines = text.split('\n');
   const line = lines[position.line] ?? '';
@@ -31,7 +34,9 @@ export function citationEdit(text: string, languageId: string, position: Pos, ke
   }
   if (ctx) {
     const current = line.slice(ctx.range.start.character, ctx.range.end.character).trim();
-    if (current === key || ctx.otherKeys.includes(key)) return { reason: `This citation already has ${key}.` };
+    const fresh = keys.filter(k => k !== current && !ctx!.otherKeys.includes(k));
+    if (fresh.length === 0) return { reason: `This citation already has ${keys.join(', ')}.` };
+    const key = fresh.join(syntax === 'latex' ? ',' : '; @');
     if (current === '') {
       // An empty slot (`\cite{|}`, `\cite{a,|}`, `[@|]`): the key goes here, with a separator if a key follows.
       const rest = line.slice(ctx.range.end.character).trimStart();
@@ -43,6 +48,7 @@ export function citationEdit(text: string, languageId: string, position: Pos, ke
     return insert(ctx.range.end, newText, newText.length);
   }
 
+  const key = keys.join(syntax === 'latex' ? ',' : '; @');
   const spaceBefore = before !== undefined && /[\p{L}\p{N}).,;:!?'"\]]/u.test(before);
   if (syntax === 'latex') {
     const command = preferredCommand(text, extraCommands);

@@ -4,7 +4,8 @@
  * - when what was typed looks like a title or words (`\cite{attention is all you need}`), replace
  *   it with the keys of the papers those words find (in the bibliography first, then the corpus);
  * - when the corpus has the paper but the bibliography does not: add the entry at the end of the
- *   document's (first) bibliography file — as written when it comes from a `.bib`, generated else.
+ *   document's (first) bibliography file — as written when it comes from a `.bib`, generated else;
+ *   a CSL-JSON item when that file is CSL-JSON (`bibliographyAppend.ts`).
  * Every fix is a list of file edits (one WorkspaceEdit for the client).
  */
 import path from 'node:path';
@@ -12,10 +13,10 @@ import type { Paper } from '../corpus/paper';
 import type { CorpusIndex } from '../index/corpusIndex';
 import { segmentKeyList, type BibKeys } from './bibEntries';
 import type { DocumentBibliography } from './bibliography';
-import { entryAsWritten, formatBibtex, isBibSource } from './bibtexExport';
+import { appendEntries, type FileEdit } from './bibliographyAppend';
 import type { PosRange } from './citeContext';
 
-export interface FileEdit { file: string; range: PosRange; newText: string }
+export type { FileEdit };
 
 export interface Fix {
   title: string;
@@ -89,20 +90,9 @@ export function undefinedKeyFixes(c: FixContext): Fix[] {
   return fixes;
 }
 
-/** An edit appending the paper's BibTeX at the end of `target`, separated by a blank line. */
+/** An edit appending the paper's entry at the end of `target` (BibTeX or CSL-JSON); none when `target` has the key already. */
 function appendEntry(c: FixContext, target: string, paper: Paper): FileEdit | undefined {
-  const text = c.textOf(target);
-  if (text === undefined) return undefined;
-  let entry: string | undefined;
-  if (isBibSource(paper.source)) {
-    const source = c.textOf(paper.source);
-    if (source !== undefined) entry = entryAsWritten(source, paper);
-  }
-  entry ??= formatBibtex(paper);
-  const lines = text.split('\n');
-  const end = { line: lines.length - 1, character: lines[lines.length - 1].length };
-  const sep = text === '' ? '' : text.endsWith('\n\n') ? '' : text.endsWith('\n') ? '\n' : '\n\n';
-  return { file: target, range: { start: end, end }, newText: `${sep}${entry}\n` };
+  return appendEntries(c, target, [paper]).edit;
 }
 
 function shortTitle(p: Paper): string {

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  CodeActionKind, CompletionItemKind, DiagnosticSeverity, DiagnosticTag, MarkupKind, SymbolKind,
+  CodeActionKind, CompletionItemKind, DiagnosticSeverity, DiagnosticTag, InsertTextFormat, MarkupKind, SymbolKind,
   type CodeAction, type CompletionItem, type CompletionList, type Diagnostic, type DocumentSymbol, type Hover, type Location,
   type LocationLink, type SymbolInformation, type TextEdit, type WorkspaceEdit,
 } from 'vscode-languageserver';
@@ -19,7 +19,7 @@ import type { BibSymbol } from '../features/symbols';
 import type { CitationHover } from '../features/hover';
 import { cleanQueryText, matchedWords, termRanges, type RelatedHit } from '../features/related';
 import type { ScoredPaper } from '../index/corpusIndex';
-import type { PaperItem, Range, RelatedResult } from '../protocol';
+import { DID_INSERT_CITATION_COMMAND, type AddToBibliographyResult, type PaperItem, type Range, type RelatedResult } from '../protocol';
 
 const ABSTRACT_EXCERPT = 320;
 const HOVER_SENTENCES = 3;
@@ -96,8 +96,18 @@ export function paperMarkdown(p: Paper, opts: { abstract: 'excerpt' | 'sentences
   return parts.join('\n\n');
 }
 
-export function toCompletionList(c: CitationCompletion): CompletionList {
+/**
+ * The completion list: one item per paper (its key), and for the top papers a drafted-sentence item
+ * (kind Snippet) sorting right after the paper's key. The sentence item replaces the key with the
+ * snippet and deletes the citation's opening and closing (`\cite{`, `}`) with additional edits, so
+ * its filter word and score are the key item's. With `afterInsert`, accepting an item runs that
+ * command with the document and the paper (adding its entry to the bibliography).
+ */
+export function toCompletionList(c: CitationCompletion, afterInsert?: { uri: string }): CompletionList {
   const range = c.context.range;
+  const command = (p: Paper) => afterInsert
+    ? { title: 'Add to the bibliography', command: DID_INSERT_CITATION_COMMAND, arguments: [afterInsert.uri, [{ key: p.key, source: p.source }]] }
+    : undefined;
   const items = c.results.map((r, i): CompletionItem => ({
     label: r.paper.key,
     kind: CompletionItemKind.Reference,
@@ -111,7 +121,24 @@ export function toCompletionList(c: CitationCompletion): CompletionList {
     filterText: c.context.prefix,
     sortText: String(i).padStart(5, '0'),
     textEdit: { range, newText: r.paper.key },
+    ...(afterInsert ? { command: command(r.paper) } : {}),
   }));
+  for (const s of c.snippets) {
+    const p = c.results[s.index].paper;
+    items.push({
+      label: p.key,
+      kind: CompletionItemKind.Snippet,
+      labelDetails: { detail: ' — drafted sentence', description: byline(p) },
+      detail: `Drafted sentence citing ${p.key}`,
+      data: { key: p.key, source: p.source } satisfies CompletionData,
+      filterText: c.context.prefix,
+      sortText: `${String(s.index).padStart(5, '0')}s`,
+      insertTextFormat: InsertTextFormat.Snippet,
+      textEdit: { range, newText: s.snippet },
+      additionalTextEdits: s.remove.map(r => ({ range: r, newText: '' })),
+      ...(afterInsert ? { command: command(p) } : {}),
+    });
+  }
   return { isIncomplete: c.incomplete, items };
 }
 
@@ -143,7 +170,7 @@ export function toPaperItem(r: ScoredPaper): PaperItem {
   const p = r.paper;
   return {
     key: p.key, title: p.title, authors: p.authors, year: p.year, venue: p.venue, abstract: p.abstract,
-    doi: p.doi, url: p.url, arxiv: p.arxiv, score: r.score, source: p.source,
+    doi: p.doi, url: p.url, arxiv: p.arxiv, score: r.score, source: p.source, links: paperLinks(p),
   };
 }
 
@@ -226,6 +253,15 @@ export function toLocations(locations: readonly KeyLocation[]): Location[] {
 
 export function toDefinition(targets: readonly DefinitionTarget[], origin: Range): LocationLink[] {
   return targets.map(t => ({ originSelectionRange: origin, targetUri: uriOf(t.file), targetRange: t.range, targetSelectionRange: t.selection }));
+}
+
+/** `relatedWork/addToBibliography`'s answer. */
+export function toAddToBibliographyResult(r: { edit?: FileEdit; added: string[]; skipped: string[]; missing: string[]; file?: string; reason?: string }): AddToBibliographyResult {
+  const out: AddToBibliographyResult = { added: r.added, skipped: r.skipped, missing: r.missing };
+  if (r.edit) out.edit = toWorkspaceEdit([r.edit]) as AddToBibliographyResult['edit'];
+  if (r.file) out.file = r.file;
+  if (r.reason) out.reason = r.reason;
+  return out;
 }
 
 export function toWorkspaceEdit(edits: readonly FileEdit[]): WorkspaceEdit {

@@ -14,7 +14,7 @@ interface Api {
   ready: Promise<void>;
   panel: { onDidRender: vscode.Event<PanelState>; state: PanelState | undefined };
 }
-interface LspCompletionList { isIncomplete: boolean; items: { label: string; sortText?: string }[] }
+interface LspCompletionList { isIncomplete: boolean; items: { label: string; kind?: number; sortText?: string }[] }
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
@@ -283,7 +283,8 @@ function citationTests(c: CiteCase): void {
         textDocument: { uri: editor.document.uri.toString() },
         position: { line: pos.line, character: pos.character },
       });
-      assert.deepEqual(items.map(label), raw.items.map(i => i.label), 'VS Code shows the server ranking');
+      // (Reference items: the drafted-sentence items, kind Snippet, sort right after their paper's key.)
+      assert.deepEqual(items.map(label), raw.items.filter(i => i.kind === 18).map(i => i.label), 'VS Code shows the server ranking');
       const sortTexts = items.map(i => i.sortText!);
       assert.deepEqual(sortTexts, [...sortTexts].sort(), 'sortText ascending');
       assert.equal(new Set(sortTexts).size, sortTexts.length, 'sortText unique');
