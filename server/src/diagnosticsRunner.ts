@@ -1,10 +1,11 @@
 /**
  * Publishes diagnostics, incrementally: each open document is checked on its own, a debounce after
  * its last change (and again when the index or one of its bibliography files changes), off the
- * request path — due checks run one per event-loop turn, so requests that arrive meanwhile are
- * answered between checks. A bibliography file's diagnostics merge three sources: its load errors
- * (from the corpus, or from the open buffer while it has unsaved changes), keys it shares with
- * another bibliography of a document that uses both, and (when enabled) entries nobody cites.
+ * request path — due checks wait for a pause in requests and run one per event-loop turn, so
+ * completion as the user types is never queued behind them. A bibliography file's diagnostics
+ * merge three sources: its load errors (from the corpus, or from the open buffer while it has
+ * unsaved changes), keys it shares with another bibliography of a document that uses both, and
+ * (when enabled) entries nobody cites.
  */
 import type { Connection, Diagnostic, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -19,12 +20,15 @@ import { fileOfUri, uriOfFile, type Project } from './project';
 import type { ServerSettings } from './protocol';
 
 const DEBOUNCE_MS = 250;
+/** How long requests must pause before a due check runs. */
+const QUIET_MS = 30;
 
 export class DiagnosticsRunner {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Documents whose debounce has passed, checked one per event-loop turn (see `drain`). */
   private readonly due = new Set<string>();
   private draining = false;
+  private lastRequestAt = -Infinity;
   private readonly loadErrors = new Map<string, readonly LoadError[]>();
   /** Per checked document: the problems it found in bibliography files (duplicates across them). */
   private readonly bibProblemsByDoc = new Map<string, BibProblem[]>();
@@ -76,12 +80,18 @@ export class DiagnosticsRunner {
     const next = () => {
       const uri = this.due.values().next().value;
       if (uri === undefined) { this.draining = false; return; }
+      // Requests first: while the editor is asking (completion as the user types), checks wait.
+      const quietFor = performance.now() - this.lastRequestAt;
+      if (quietFor < QUIET_MS) { setTimeout(next, QUIET_MS - quietFor); return; }
       this.due.delete(uri);
       try { this.check(uri); } catch (e) { this.connection.console.error(`diagnostics failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`); }
       setImmediate(next);
     };
     setImmediate(next);
   }
+
+  /** A request was answered: due checks wait until requests pause (see `drain`). */
+  noteRequest(): void { this.lastRequestAt = performance.now(); }
 
   scheduleAll(delay = DEBOUNCE_MS): void {
     for (const d of this.documents.all()) this.schedule(d.uri, delay);

@@ -89,8 +89,9 @@ diagnostics.onUnindexedBibliography = files => {
   void refreshCorpus();
 };
 
-/** Runs a handler; a failure is logged and answered with `fallback` instead of killing the server. */
+/** Runs a handler (noting the request, so background checks wait); a failure is logged and answered with `fallback` instead of killing the server. */
 function guard<T>(name: string, fallback: T, fn: () => T): T {
+  diagnostics.noteRequest();
   try {
     return fn();
   } catch (e) {
@@ -102,6 +103,7 @@ function guard<T>(name: string, fallback: T, fn: () => T): T {
 
 /** `guard` for handlers that wait (on the workspace's list of documents). */
 async function guardAsync<T>(name: string, fallback: T, fn: () => Promise<T>): Promise<T> {
+  diagnostics.noteRequest();
   try {
     return await fn();
   } catch (e) {

@@ -539,7 +539,10 @@ async function draftingTests(): Promise<void> {
     // The rest of refs.bib is untouched: the renamed entry is still first.
     const firstLine = nbsp(await page.locator('.editor-group-container.active .monaco-editor .view-line').first().innerText());
     await runCommand('File: Save All');
-    const disk = fs.readFileSync(path.join(wsDir, BIB_PROJECT.bibFile), 'utf8');
+    // The save lands on disk a moment after the command returns.
+    const saved = () => fs.readFileSync(path.join(wsDir, BIB_PROJECT.bibFile), 'utf8');
+    const disk = await until('refs.bib saved with the new entry', async () => (saved().includes(`@misc{${DRAFT.key},`) ? saved() : undefined), 10_000)
+      .catch(() => saved());
     if ((disk.match(new RegExp(`@misc\\{${DRAFT.key},`, 'g')) ?? []).length !== 1) throw new Error(`refs.bib on disk: ${JSON.stringify(disk.slice(-400))}`);
     return `${JSON.stringify(nbsp(await title.innerText()).trim().slice(0, 60))}; first line still ${JSON.stringify(firstLine)}`;
   });
