@@ -13,25 +13,7 @@ import type {
   CodeAction, CompletionList, Diagnostic, DocumentSymbol, Location, LocationLink, Position, Range, SymbolInformation, TextEdit, WorkspaceEdit,
 } from 'vscode-languageserver-protocol';
 import { TestServer } from './lspClient';
-
-function positionOf(text: string, needle: string, offset = 0): Position {
-  const at = text.indexOf(needle);
-  assert.ok(at >= 0, `fixture lacks ${needle}`);
-  const before = text.slice(0, at + offset).split('\n');
-  return { line: before.length - 1, character: before[before.length - 1].length };
-}
-
-function rangeOf(text: string, needle: string): Range {
-  return { start: positionOf(text, needle), end: positionOf(text, needle, needle.length) };
-}
-
-/** Applies LSP text edits to a text (edits do not overlap). */
-function applyEdits(text: string, edits: TextEdit[]): string {
-  const lines = text.split('\n');
-  const offset = (p: Position) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
-  return [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start))
-    .reduce((t, e) => t.slice(0, offset(e.range.start)) + e.newText + t.slice(offset(e.range.end)), text);
-}
+import { applyEdits, positionOf, rangeOf } from '../util/fixture';
 
 const REFS = `@article{vaswani2017attention,
   title = {Attention Is All You Need},

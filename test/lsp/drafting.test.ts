@@ -17,20 +17,7 @@ import {
   type AddToBibliographyResult, type CitationSnippetResult, type DraftParagraphResult,
 } from '../../server/src/protocol';
 import { TestServer } from './lspClient';
-
-function positionOf(text: string, needle: string, offset = 0): Position {
-  const at = text.indexOf(needle);
-  assert.ok(at >= 0, `fixture lacks ${needle}`);
-  const before = text.slice(0, at + offset).split('\n');
-  return { line: before.length - 1, character: before[before.length - 1].length };
-}
-
-function applyEdits(text: string, edits: TextEdit[]): string {
-  const lines = text.split('\n');
-  const offset = (p: Position) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
-  return [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start))
-    .reduce((t, e) => t.slice(0, offset(e.range.start)) + e.newText + t.slice(offset(e.range.end)), text);
-}
+import { applyEdits, positionOf } from '../util/fixture';
 
 const LIBRARY = `@inproceedings{leviathan2023fast,
   title = {Fast Inference from Transformers via Speculative Decoding},

@@ -33,3 +33,18 @@ export function rangeOf(text: string, needle: string, nth = 1): { start: Pos; en
   }
   return { start: posAt(text, at), end: posAt(text, at + needle.length) };
 }
+
+/** Position of `needle` in `text` (plus `offset` characters); throws if `needle` does not occur. */
+export function positionOf(text: string, needle: string, offset = 0): Pos {
+  const at = text.indexOf(needle);
+  if (at < 0) throw new Error(`fixture lacks ${JSON.stringify(needle)}`);
+  return posAt(text, at + offset);
+}
+
+/** Applies non-overlapping LSP text edits to a text (`\n` line breaks). */
+export function applyEdits(text: string, edits: ReadonlyArray<{ range: { start: Pos; end: Pos }; newText: string }>): string {
+  const lines = text.split('\n');
+  const offset = (p: Pos) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  return [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start))
+    .reduce((t, e) => t.slice(0, offset(e.range.start)) + e.newText + t.slice(offset(e.range.end)), text);
+}
