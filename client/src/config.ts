@@ -31,8 +31,11 @@ export class Config {
   /** Append a cited corpus paper's entry to the document's bibliography on insert (Cite, QuickPick, snippets, paragraph draft). */
   get addOnInsert(): boolean { return this.cfg.get<boolean>('bibliography.addOnInsert', false); }
 
+  /** Whether the workspace is trusted: in Restricted Mode the server reads nothing outside the workspace and writes nothing. */
+  get trusted(): boolean { return vscode.workspace.isTrusted; }
+
   initializationOptions(sampleCorpusPath: string, cacheDir: string): InitializationOptions {
-    return { sampleCorpusPath, sampleCorpus: this.sampleCorpus, cacheDir };
+    return { sampleCorpusPath, sampleCorpus: this.sampleCorpus, cacheDir, trusted: this.trusted };
   }
 
   static needsRestart(e: vscode.ConfigurationChangeEvent): boolean {

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions,
+  CloseAction, LanguageClient, State, TransportKind, type CloseHandlerResult, type ErrorHandler, type LanguageClientOptions, type ServerOptions,
 } from 'vscode-languageclient/node';
 import { StatusNotification, StatusRequest, type StatusResult } from '../../server/src/protocol';
 import { Config } from './config';
@@ -48,22 +48,54 @@ export async function activate(context: vscode.ExtensionContext): Promise<Relate
         vscode.workspace.createFileSystemWatcher('**/{*.tex,*.ltx,*.md,*.qmd,*.Rmd,*.rmd,_quarto.yml}'),
       ],
     },
-    initializationOptions: config.initializationOptions(
+    // A function: read again at each (re)start, so a workspace trusted later starts unrestricted.
+    initializationOptions: () => config.initializationOptions(
       context.asAbsolutePath(path.join('dist', 'sample-corpus.txt')),
       path.join(context.globalStorageUri.fsPath, 'index-cache'),
     ),
+    // Hovers and completion documentation hold corpus text: untrusted Markdown, no HTML, no
+    // command links (the defaults, stated here; the server escapes the text as well).
+    markdown: { isTrusted: false, supportHtml: false },
+    errorHandler: {
+      error: (error, message, count) => crashHandler().error(error, message, count),
+      closed: () => onClosed(),
+    },
     outputChannel: output,
   };
   const lc = new LanguageClient('relatedWork', 'Related Work', serverOptions, clientOptions);
   client = lc;
+  // vscode-languageclient's own policy (restart, unless it crashed 5 times in 3 minutes), but the
+  // user is told once per session, by us, instead of a notification per crash.
+  let defaultHandler: ErrorHandler | undefined;
+  const crashHandler = () => (defaultHandler ??= lc.createDefaultErrorHandler(4));
+  let toldCrash = false;
+  const onClosed = async (): Promise<CloseHandlerResult> => {
+    const result = await crashHandler().closed();
+    output.error(`The language server stopped unexpectedly${result.action === CloseAction.Restart ? '; restarting it' : ''}`);
+    if (result.action === CloseAction.DoNotRestart) {
+      void vscode.window.showErrorMessage('Related Work: the language server crashed repeatedly and was not restarted. Run "Related Work: Restart Language Server" to try again.', 'Show Log')
+        .then(pick => pick && output.show(true));
+    } else if (!toldCrash) {
+      toldCrash = true;
+      void vscode.window.showWarningMessage('Related Work: the language server stopped unexpectedly and was restarted.', 'Show Log')
+        .then(pick => pick && output.show(true));
+    }
+    return { action: result.action, handled: true };
+  };
 
   const panel = new RelatedPanel(context, lc, config);
   const drafting = new Drafting(lc, config, panel);
   panel.onCited = (doc, paper) => drafting.afterInsert(doc, [paper]);
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>(resolve => (markReady = resolve));
+  let toldRestricted = false;
   const onStatus = (status: StatusResult, message?: string) => {
     statusBar.update(status, message);
+    if (status.restricted?.skipped.length && !toldRestricted) {
+      toldRestricted = true;
+      void vscode.window.showInformationMessage(`Related Work: this workspace is not trusted, so ${status.restricted.skipped.length === 1 ? 'a corpus file' : `${status.restricted.skipped.length} corpus files`} outside it ${status.restricted.skipped.length === 1 ? 'is' : 'are'} not read and nothing is written. Trust the workspace to use ${status.restricted.skipped.length === 1 ? 'it' : 'them'}.`, 'Manage Workspace Trust')
+        .then(pick => pick && vscode.commands.executeCommand('workbench.trust.manage'));
+    }
     panel.updateStatus(status, message);
     if (status.ready) markReady();
   };
@@ -86,6 +118,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Relate
       await lc.restart();
     }),
     vscode.commands.registerCommand('relatedWork.showStatus', () => showStatus(lc)),
+    // Restricted Mode ends when the user trusts the workspace: restart unrestricted.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => { output.info('Workspace trusted: restarting the language server'); void lc.restart(); }),
     vscode.workspace.onDidChangeConfiguration(e => {
       if (Config.affectsStatusBar(e)) statusBar.setVisible(config.statusBar);
       if (Config.needsRestart(e)) void lc.restart();

@@ -39,6 +39,15 @@ export class StatusBar implements vscode.Disposable {
       this.item.accessibilityInformation = { label: `Related Work: indexing, ${papers} papers so far` };
     }
     const lines = status.sources.map(s => `${s.path}: ${s.papers} papers${s.errors ? `, ${s.errors} errors` : ''}`);
+    if (status.restricted) {
+      // Restricted Mode (an untrusted workspace): say what is not read and that nothing is written.
+      this.item.text = `$(shield) ${this.item.text}`;
+      lines.push(
+        'Restricted Mode: this workspace is not trusted. Corpus files outside the workspace folders are not read'
+          + (status.restricted.skipped.length ? ` (not read: ${status.restricted.skipped.join(', ')})` : '')
+          + '; nothing is written (no index cache, no entries added to bibliography files). Trust the workspace to lift this.',
+      );
+    }
     this.item.tooltip = [`Related Work${message ? ` — ${message}` : ''}`, ...lines].join('\n');
   }
 

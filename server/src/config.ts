@@ -2,6 +2,7 @@
  * Server settings: defaults, validation of what the client sends, and corpus path resolution.
  * Everything the server reads from `relatedWork.*` or `initializationOptions` passes through here.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_TEMPLATE } from './features/snippet';
@@ -74,4 +75,14 @@ export function resolveCorpusEntry(entry: string, base: string | undefined): str
   if (e === '~' || e.startsWith('~/')) return path.join(os.homedir(), e.slice(1));
   if (path.isAbsolute(e) || !base) return path.resolve(e);
   return path.resolve(base, e);
+}
+
+/** Whether `file` lies inside one of `folders` (symbolic links resolved where the file exists). */
+export function insideFolders(file: string, folders: readonly string[]): boolean {
+  const real = (p: string) => { try { return fs.realpathSync.native(p); } catch { return path.resolve(p); } };
+  const abs = real(file);
+  return folders.some(f => {
+    const rel = path.relative(real(f), abs);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  });
 }

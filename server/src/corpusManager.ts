@@ -14,7 +14,7 @@ import { generatedKeyClash, type BuiltSource } from './corpus/buildSource';
 import { buildOffThread, type BuildJob } from './corpus/offThread';
 import type { LoadError } from './corpus/paper';
 import { loadError } from './corpus/records';
-import { resolveCorpusEntry } from './config';
+import { insideFolders, resolveCorpusEntry } from './config';
 import { CorpusIndex } from './index/corpusIndex';
 import { hasHash, keyHash, Segment } from './index/segment';
 import { PART_BYTES, planParts, type FilePart } from './corpus/split';
@@ -58,9 +58,15 @@ const IGNORE = ['**/node_modules/**', '**/.git/**', '**/.tools/**'];
  * bibliography files the open documents name (`\bibliography`, `bibliography:`), indexed too
  * wherever they are (outside the workspace, in `BIBINPUTS`, or with `workspaceBibFiles` off).
  */
-export async function planSources(settings: ServerSettings, folders: string[], samplePath: string | undefined, bibliographies: readonly string[] = []): Promise<SourcePlan[]> {
+export async function planSources(settings: ServerSettings, folders: string[], samplePath: string | undefined, bibliographies: readonly string[] = [], restricted?: { skipped: string[] }): Promise<SourcePlan[]> {
   const plans = new Map<string, SourcePlan>();
   const add = (p: string, kind: SourceKind) => { if (!plans.has(p)) plans.set(p, { path: p, kind }); };
+  // Restricted Mode (an untrusted workspace): nothing outside the workspace folders is read.
+  const allowed = (p: string) => {
+    if (!restricted || insideFolders(p, folders)) return true;
+    if (!restricted.skipped.includes(p)) restricted.skipped.push(p);
+    return false;
+  };
   if (settings.workspaceBibFiles) {
     for (const cwd of folders) {
       for (const f of await glob(['**/*.bib'], { cwd, absolute: true, ignore: IGNORE, followSymbolicLinks: false })) add(path.normalize(f), 'workspace');
@@ -69,15 +75,23 @@ export async function planSources(settings: ServerSettings, folders: string[], s
   for (const entry of settings.corpus) {
     const abs = resolveCorpusEntry(entry, folders[0]);
     if (isDynamicPattern(abs)) {
-      for (const f of await glob([abs], { absolute: true, ignore: IGNORE })) if (corpusFormat(f)) add(path.normalize(f), 'configured');
-    } else {
+      if (!allowed(staticPrefix(abs))) continue;
+      for (const f of await glob([abs], { absolute: true, ignore: IGNORE })) if (corpusFormat(f) && allowed(f)) add(path.normalize(f), 'configured');
+    } else if (allowed(abs)) {
       add(abs, 'configured');
     }
   }
-  for (const b of bibliographies) if (corpusFormat(b)) add(path.normalize(b), 'configured');
+  for (const b of bibliographies) if (corpusFormat(b) && allowed(b)) add(path.normalize(b), 'configured');
   const useSample = settings.sampleCorpus === 'always' || (settings.sampleCorpus === 'auto' && plans.size === 0);
   if (useSample && samplePath) add(samplePath, 'sample');
   return [...plans.values()].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
+}
+
+/** The directory part of a glob before its first dynamic segment (`/a/b/**\/*.bib` → `/a/b`). */
+function staticPrefix(pattern: string): string {
+  const parts = pattern.split(/[\\/]/);
+  const i = parts.findIndex(seg => isDynamicPattern(seg));
+  return parts.slice(0, i < 0 ? parts.length : i).join(path.sep) || path.sep;
 }
 
 /** What the manager tells the outside world. */
@@ -110,6 +124,8 @@ export class CorpusManager {
   private readonly slots = new Slots(PARALLEL_BUILDS);
   /** Where the persisted index cache lives (the client's global storage); no cache when undefined. */
   cacheDir: string | undefined;
+  /** Set in an untrusted workspace: the files `planSources` skipped (reported in the status). */
+  restricted: { skipped: string[] } | undefined;
   /** Size of the parts a large BibTeX file is indexed in (see `corpus/split.ts`). */
   partBytes = PART_BYTES;
 
@@ -127,7 +143,7 @@ export class CorpusManager {
       const s = this.sources.get(p.path);
       return { path: p.path, papers: s?.papers ?? 0, errors: s?.errors.filter(e => e.severity === 'error').length ?? 0, from: s?.from };
     });
-    return { ready: this.ready, papers: this.index.size, sources };
+    return { ready: this.ready, papers: this.index.size, sources, ...(this.restricted ? { restricted: { skipped: [...this.restricted.skipped] } } : {}) };
   }
 
   /** Load errors of one source (for diagnostics). */

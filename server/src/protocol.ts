@@ -26,6 +26,12 @@ export interface StatusResult {
   ready: boolean;
   papers: number;
   sources: SourceStatus[];
+  /**
+   * Present in an untrusted workspace (Restricted Mode): corpus files outside the workspace folders
+   * are not read (`skipped`: those the settings or documents named), and nothing is written (no
+   * index cache, no entries appended to bibliographies).
+   */
+  restricted?: { skipped: string[] };
 }
 
 export interface SearchParams {
@@ -159,6 +165,8 @@ export interface AddToBibliographyResult {
   edit?: { changes: Record<string, Array<{ range: Range; newText: string }>> };
   /** The bibliography file the entries go to. */
   file?: string;
+  /** The fingerprint of that file's text the edit was computed against: the client applies the edit only to exactly that text. */
+  expected?: { length: number; hash: string };
   added: string[];
   /** Keys the bibliography has already (or given twice). */
   skipped: string[];
@@ -207,6 +215,11 @@ export namespace AddToBibliographyRequest {
 }
 /** Client command a completion item runs after it inserted a citation (adds the entries when `relatedWork.bibliography.addOnInsert` is on). */
 export const DID_INSERT_CITATION_COMMAND = 'relatedWork.didInsertCitation';
+/**
+ * Client command behind the "Add … to refs.bib" quick fixes: `[documentUri, PaperRef[]]`; asks
+ * `relatedWork/addToBibliography` for the append and applies it only if the file is unchanged.
+ */
+export const ADD_TO_BIBLIOGRAPHY_COMMAND = 'relatedWork.addToBibliography';
 /** Server → client whenever the index changes (loading progress, a file re-read). */
 export namespace StatusNotification {
   export const method = 'relatedWork/didChangeStatus';
@@ -225,6 +238,11 @@ export interface InitializationOptions {
   cacheDir?: string;
   /** Size of the parts a large BibTeX file is indexed in, in bytes (tests; default 32 MiB). */
   indexPartBytes?: number;
+  /**
+   * False in an untrusted workspace (VS Code's Restricted Mode): only files inside the workspace
+   * folders (and the bundled sample corpus) are read, and the server writes nothing. Default true.
+   */
+  trusted?: boolean;
 }
 
 export type SampleCorpusMode = 'auto' | 'always' | 'never';

@@ -49,6 +49,8 @@ let initOptions: InitializationOptions = {};
 let folders: string[] = [];
 let canPullConfiguration = false;
 let canReportProgress = false;
+/** False in an untrusted workspace (Restricted Mode): nothing outside the workspace folders is read, nothing is written. */
+let trusted = true;
 
 const log = {
   info: (m: string) => connection.console.info(m),
@@ -89,6 +91,31 @@ diagnostics.onUnindexedBibliography = files => {
   void refreshCorpus();
 };
 
+/** Settings as Restricted Mode allows them: no entries appended to bibliographies on insert. */
+function restrict(s: ServerSettings): ServerSettings {
+  return trusted ? s : { ...s, addOnInsert: false };
+}
+
+/** Restricted Mode: only edits of the document itself (no entries appended to bibliography files). */
+function allowedFixes<T extends { edits: ReadonlyArray<{ file: string }>; append?: unknown }>(fixes: T[], file: string): T[] {
+  return trusted ? fixes : fixes.filter(f => !f.append && f.edits.every(e => e.file === file));
+}
+
+function isPosition(p: unknown): p is { line: number; character: number } {
+  return typeof p === 'object' && p !== null && Number.isFinite((p as { line: unknown }).line) && Number.isFinite((p as { character: unknown }).character);
+}
+
+function invalidParams(what: string): ResponseError<void> {
+  return new ResponseError(ErrorCodes.InvalidParams, `Invalid ${what}`);
+}
+
+/** Malformed parameters (no text document, a position that is no position) are a protocol error, not a handler failure. */
+function validParams(params: unknown, withPosition: boolean): void {
+  const doc = (params as { textDocument?: { uri?: unknown } } | null)?.textDocument;
+  if (typeof doc?.uri !== 'string') throw invalidParams('textDocument');
+  if (withPosition && !isPosition((params as { position?: unknown }).position)) throw invalidParams('position');
+}
+
 /** Runs a handler (noting the request, so background checks wait); a failure is logged and answered with `fallback` instead of killing the server. */
 function guard<T>(name: string, fallback: T, fn: () => T): T {
   diagnostics.noteRequest();
@@ -119,8 +146,11 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   folders = wsFolders.filter(f => f.uri.startsWith('file:')).map(f => fileURLToPath(f.uri));
   canPullConfiguration = !!params.capabilities.workspace?.configuration;
   canReportProgress = !!params.capabilities.window?.workDoneProgress;
-  settings = readSettings({}, initOptions);
-  if (typeof initOptions.cacheDir === 'string' && path.isAbsolute(initOptions.cacheDir)) corpus.cacheDir = initOptions.cacheDir;
+  trusted = initOptions.trusted !== false;
+  settings = restrict(readSettings({}, initOptions));
+  // Restricted Mode writes no index cache (and so reads none either).
+  if (trusted && typeof initOptions.cacheDir === 'string' && path.isAbsolute(initOptions.cacheDir)) corpus.cacheDir = initOptions.cacheDir;
+  if (!trusted) log.info('Untrusted workspace (Restricted Mode): corpus files outside the workspace folders are not read; nothing is written.');
   if (typeof initOptions.indexPartBytes === 'number' && initOptions.indexPartBytes >= 1024) corpus.partBytes = initOptions.indexPartBytes;
   project.bibInputs = bibInputs();
   project.setFolders(folders);
@@ -149,10 +179,14 @@ async function refreshCorpus(): Promise<void> {
   try {
     if (canPullConfiguration) {
       const [raw] = await connection.workspace.getConfiguration([{ section: 'relatedWork' }]);
-      settings = readSettings(raw, initOptions);
+      settings = restrict(readSettings(raw, initOptions));
     }
     const samplePath = initOptions.sampleCorpusPath ?? path.join(__dirname, 'sample-corpus.txt');
-    await corpus.apply(await planSources(settings, folders, samplePath, [...namedBibliographies]));
+    const restricted = trusted ? undefined : { skipped: [] as string[] };
+    const plan = await planSources(settings, folders, samplePath, [...namedBibliographies], restricted);
+    if (restricted?.skipped.length) log.warn(`Restricted Mode: not reading ${restricted.skipped.join(', ')} (outside the workspace folders)`);
+    corpus.restricted = restricted;
+    await corpus.apply(plan);
     diagnostics.scheduleAll();
   } catch (e) {
     log.error(`Loading the corpus failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
@@ -226,12 +260,14 @@ function definitionsFor(key: string, c: { doc: TextDocument; cd: CitingDocument;
 }
 
 connection.onDefinition(params => guard('definition', null, () => {
+  validParams(params, true);
   const at = keyUnder(params.textDocument.uri, params.position);
   if (!at || at.isBib) return null;
   return toDefinition(definitionsFor(at.key, at), at.range);
 }));
 
 connection.onReferences(params => guardAsync('references', null, async () => {
+  validParams(params, true);
   const at = keyUnder(params.textDocument.uri, params.position);
   if (!at) return null;
   await project.whenListed();
@@ -243,11 +279,13 @@ connection.onReferences(params => guardAsync('references', null, async () => {
 }));
 
 connection.onPrepareRename(params => guard('prepareRename', null, () => {
+  validParams(params, true);
   const at = keyUnder(params.textDocument.uri, params.position);
   return at ? { range: at.range, placeholder: at.key } : null;
 }));
 
 connection.onRenameRequest(params => guardAsync('rename', null, async () => {
+  validParams(params, true);
   const at = keyUnder(params.textDocument.uri, params.position);
   if (!at) return null;
   const reason = invalidKeyReason(params.newName);
@@ -265,6 +303,7 @@ connection.onRenameRequest(params => guardAsync('rename', null, async () => {
 }));
 
 connection.onCodeAction(params => guard('codeAction', null, () => {
+  validParams(params, false);
   const doc = documents.get(params.textDocument.uri);
   if (!doc || doc.languageId === 'bibtex') return null;
   const ours = params.context.diagnostics.filter(d => d.source === DIAGNOSTIC_SOURCE && d.code === UNDEFINED_KEY);
@@ -276,11 +315,12 @@ connection.onCodeAction(params => guard('codeAction', null, () => {
       file: fileOfUri(doc.uri), key, range: d.range, bibliography, index: corpus.index,
       bibOf: f => project.bibOf(f), textOf: f => project.textOf(f),
     });
-    return toCodeActions(fixes, d);
+    return toCodeActions(allowedFixes(fixes, fileOfUri(doc.uri)), d, doc.uri);
   });
 }));
 
 connection.onDocumentSymbol(params => guard('documentSymbol', null, () => {
+  validParams(params, false);
   const doc = documents.get(params.textDocument.uri);
   if (!doc || doc.languageId !== 'bibtex') return null;
   const bib = project.openBib(fileOfUri(doc.uri));
@@ -290,6 +330,7 @@ connection.onDocumentSymbol(params => guard('documentSymbol', null, () => {
 connection.onWorkspaceSymbol(params => guard('workspaceSymbol', [], () => toWorkspaceSymbols(paperSymbols(corpus.index, params.query))));
 
 connection.onCompletion(params => guard('completion', null, () => {
+  validParams(params, true);
   const doc = documents.get(params.textDocument.uri);
   if (!doc) return null;
   const text = doc.getText();
@@ -307,6 +348,7 @@ connection.onCompletionResolve(item => guard('completionResolve', item, () => {
 }));
 
 connection.onHover(params => guard('hover', null, () => {
+  validParams(params, true);
   const doc = documents.get(params.textDocument.uri);
   if (!doc) return null;
   const result = hoverCitation(doc.getText(), params.position, doc.languageId, corpus.index, settings.citeCommands);
@@ -321,6 +363,7 @@ connection.onRequest(SearchRequest.type, params => guard<ItemsResult>('search', 
 })));
 
 connection.onRequest(RelatedRequest.type, params => guard<RelatedResult>('related', { items: [], query: '' }, () => {
+  if (params?.position !== undefined && !isPosition(params.position)) throw invalidParams('position');
   const doc = typeof params?.uri === 'string' ? documents.get(params.uri) : undefined;
   const context = doc ? documentContext(doc.getText(), doc.languageId, settings.citeCommands) : undefined;
   let text = typeof params?.text === 'string' ? params.text : undefined;
@@ -338,6 +381,7 @@ connection.onRequest(RelatedRequest.type, params => guard<RelatedResult>('relate
 }));
 
 connection.onRequest(CitationEditRequest.type, params => guard<CitationEditResult>('citationEdit', { reason: 'Internal error' }, () => {
+  if (!isPosition(params?.position)) throw invalidParams('position');
   const doc = documents.get(String(params?.uri));
   if (!doc || typeof params.key !== 'string' || !params.key || !params.position) return { reason: 'The document is not open.' };
   const keys = Array.isArray(params.keys) && params.keys.length ? params.keys.filter((k): k is string => typeof k === 'string' && k !== '') : [params.key];
@@ -392,6 +436,7 @@ connection.onRequest(DraftParagraphRequest.type, params => guard<DraftParagraphR
 connection.onRequest(AddToBibliographyRequest.type, params => guard<AddToBibliographyResult>('addToBibliography', { added: [], skipped: [], missing: [], reason: 'Internal error' }, () => {
   const doc = documents.get(String(params?.uri));
   if (!doc) return { added: [], skipped: [], missing: [], reason: 'The document is not open.' };
+  if (!trusted) return { added: [], skipped: [], missing: [], reason: 'the workspace is not trusted (Restricted Mode): nothing is written to bibliography files.' };
   const bibliography = project.bibliographyOf(doc);
   const result = addToBibliography({
     files: bibliography.files,

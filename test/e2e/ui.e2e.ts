@@ -241,6 +241,44 @@ async function citationTests(c: CiteCase, tag: string): Promise<void> {
   });
 }
 
+/**
+ * The hover of a paper whose abstract holds HTML and `javascript:` payloads (untrusted-library.json):
+ * the text shows literally, no element comes from it, no dialog opens. The typed line stays (like
+ * the citations typed before it).
+ */
+async function hostileHoverTest(): Promise<void> {
+  await test(`latex: the hover of ${UNTRUSTED.key} (HTML in its fields) shows the text literally; nothing runs`, async () => {
+    await page.keyboard.press('Escape');
+    await freshLine(LATEX);
+    await page.keyboard.type(`\\cite{${UNTRUSTED.key}`, { delay: 20 });
+    await page.keyboard.press('Escape');
+    const line = await until('the typed citation', () => lineWith(`\\cite{${UNTRUSTED.key}`), 5_000);
+    const hover = page.locator('.monaco-hover', { hasText: 'Hostile abstracts' }).first();
+    for (let attempt = 1; ; attempt++) {
+      await page.mouse.move(5, 880);
+      await hoverOver(line, UNTRUSTED.key);
+      try {
+        await hover.waitFor({ state: 'visible', timeout: 8_000 });
+        break;
+      } catch {
+        if (attempt >= 3) throw new Error(`no hover; hovers: ${JSON.stringify((await page.locator('.monaco-hover').allInnerTexts()).map(t => t.slice(0, 200)))}`);
+      }
+    }
+    const text = nbsp(await hover.innerText());
+    // (The title's and venue's `<b>`/`<i>` are CSL rich-text markup, which the CSL-JSON loader strips.)
+    for (const literal of [...UNTRUSTED.abstractFragments, 'javascript:alert(3)']) {
+      if (!text.includes(literal)) throw new Error(`hover lacks the literal text ${JSON.stringify(literal)}: ${JSON.stringify(text.slice(0, 400))}`);
+    }
+    const injected = await hover.locator('img, script, iframe, a[href^="javascript:"], a[href^="command:"], a[data-href^="javascript:"], a[data-href^="command:"]').count();
+    if (injected) throw new Error(`${injected} elements from the corpus text in the hover: ${(await hover.innerHTML()).slice(0, 400)}`);
+    if (dialogs.length) throw new Error(`dialogs opened: ${dialogs.join(', ')}`);
+    await until('the hover to be fully opaque', async () => (await hover.evaluate(HOVER_OPACITY)) >= 0.99, 3_000).catch(() => undefined);
+    await shot('latex-hover-untrusted');
+    await page.mouse.move(5, 880);
+    return JSON.stringify(text.split('\n').slice(0, 3).join(' | ').slice(0, 200));
+  });
+}
+
 // ---- Related Papers panel -------------------------------------------------------------------------
 
 /** The panel's webview document (VS Code nests it: iframe.webview > iframe#active-frame). */
@@ -658,6 +696,7 @@ async function main(): Promise<void> {
     });
 
     await citationTests(LATEX, 'latex');
+    await hostileHoverTest();
     await openTest(MARKDOWN, 'markdown');
     await citationTests(MARKDOWN, 'markdown');
     await panelTests();

@@ -133,7 +133,14 @@ describe('bibliography features on a multi-file project', () => {
       textDocument: { uri: uri('main.tex') }, range: missing.range, context: { diagnostics: [missing] },
     });
     assert.equal(add[0].title, "Add 'brown2020language' to refs.bib (from library.bib)");
-    const bibEdit = add[0].edit!.changes![uri('refs.bib')];
+    // The append is the client's guarded command: the server computes it when it is run.
+    assert.equal(add[0].edit, undefined);
+    assert.equal(add[0].command?.command, 'relatedWork.addToBibliography');
+    const [docUri, papers] = add[0].command!.arguments as [string, unknown];
+    assert.equal(docUri, uri('main.tex'));
+    const appended = await server.request<{ edit?: WorkspaceEdit; expected?: unknown }>('relatedWork/addToBibliography', { uri: docUri, papers });
+    assert.ok(appended.expected, 'the append carries the fingerprint of the text it was computed against');
+    const bibEdit = appended.edit!.changes![uri('refs.bib')];
     assert.equal(bibEdit.length, 1);
     assert.deepEqual(bibEdit[0].range.start, { line: REFS.split('\n').length - 1, character: 0 });
     const after = applyEdits(REFS, bibEdit);

@@ -171,8 +171,10 @@ describe('drafting requests', () => {
     const d = diags.find(x => (x.data as { key: string }).key === 'leviathan2023fast') as Diagnostic;
     const actions = await server.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: uri('notes.md') }, range: d.range, context: { diagnostics: [d] } });
     const add = actions.find(a => a.title === "Add 'leviathan2023fast' to refs.json (from library.bib)");
-    assert.ok(add?.edit?.changes, actions.map(a => a.title).join(' | '));
-    const after = applyEdits(CSL, add.edit.changes[uri('refs.json')]);
+    assert.ok(add?.command, actions.map(a => a.title).join(' | '));
+    const [docUri, papers] = add.command.arguments as [string, unknown];
+    const appended = await server.request<{ edit?: { changes?: Record<string, TextEdit[]> } }>('relatedWork/addToBibliography', { uri: docUri, papers });
+    const after = applyEdits(CSL, appended.edit!.changes![uri('refs.json')]);
     assert.deepEqual((JSON.parse(after) as Array<{ id: string }>).map(i => i.id), ['own2020', 'leviathan2023fast']);
     assert.equal(add.isPreferred, true);
   });

@@ -9,9 +9,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
-  AddToBibliographyRequest, CitationEditRequest, CitationSnippetRequest, DID_INSERT_CITATION_COMMAND, DraftParagraphRequest,
+  ADD_TO_BIBLIOGRAPHY_COMMAND, AddToBibliographyRequest, CitationEditRequest, CitationSnippetRequest, DID_INSERT_CITATION_COMMAND, DraftParagraphRequest,
   type PaperItem, type PaperRef,
 } from '../../../server/src/protocol';
+import { staleReason } from '../../../server/src/features/fileGuard';
 import type { Config } from '../config';
 import { isWritingDocument, type RelatedPanel } from '../panel/relatedPanel';
 import { PaperPicker } from './paperPicker';
@@ -36,6 +37,11 @@ export class Drafting implements vscode.Disposable, DraftingEvents {
       vscode.commands.registerCommand('relatedWork.insertCitationSentence', () => this.insertSentence()),
       vscode.commands.registerCommand('relatedWork.draftParagraph', () => this.draftParagraph()),
       vscode.commands.registerCommand(DID_INSERT_CITATION_COMMAND, (uri: unknown, refs: unknown) => this.didInsert(uri, refs)),
+      // The "Add … to refs.bib" quick fixes: the append is computed now and applied only if the file is unchanged.
+      vscode.commands.registerCommand(ADD_TO_BIBLIOGRAPHY_COMMAND, async (uri: unknown, refs: unknown) => {
+        const doc = typeof uri === 'string' ? vscode.workspace.textDocuments.find(d => d.uri.toString() === uri) : undefined;
+        if (doc && Array.isArray(refs)) await this.addToBibliography(doc, refs.filter((r): r is PaperRef => !!r && typeof r.key === 'string'), true);
+      }),
     );
   }
 
@@ -178,6 +184,11 @@ export class Drafting implements vscode.Disposable, DraftingEvents {
       if (verbose || result.reason) vscode.window.setStatusBarMessage(`Related Work: ${result.reason ?? 'the bibliography has these papers already'}`, 5000);
       return [];
     }
+    // No lost edits: the entries go in only if the file still has the text the server appended to.
+    if (result.file) {
+      const stale = staleReason(result.file, await currentText(vscode.Uri.file(result.file)), result.expected);
+      if (stale) { void vscode.window.showWarningMessage(`Related Work: ${stale}`); return []; }
+    }
     const edit = await this.client.protocol2CodeConverter.asWorkspaceEdit(result.edit);
     if (!(await vscode.workspace.applyEdit(edit))) { void vscode.window.showErrorMessage('Related Work: could not edit the bibliography.'); return []; }
     vscode.window.setStatusBarMessage(`Related Work: added ${result.added.join(', ')} to ${path.basename(result.file ?? 'the bibliography')}`, 5000);
@@ -186,6 +197,17 @@ export class Drafting implements vscode.Disposable, DraftingEvents {
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** A file's text as the editor has it (the open document), else as it is on disk; undefined when unreadable. */
+async function currentText(uri: vscode.Uri): Promise<string | undefined> {
+  const open = vscode.workspace.textDocuments.find(d => d.uri.toString() === uri.toString());
+  if (open) return open.getText();
+  try {
+    return new TextDecoder('utf-8', { ignoreBOM: true }).decode(await vscode.workspace.fs.readFile(uri)); // a BOM kept, as the server reads it
+  } catch {
+    return undefined;
   }
 }
 

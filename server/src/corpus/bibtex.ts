@@ -57,6 +57,8 @@ const INHERITED = [F.author, F.editor, F.year, F.date, F.journal, F.journaltitle
 /** Venue fields, most specific first. */
 const VENUE = [F.journal, F.journaltitle, F.booktitle, F.howpublished, F.school, F.institution, F.publisher];
 const MAX_CROSSREF_DEPTH = 4;
+/** Syntax errors listed per file; more are only counted (a file of 100k broken entries is one bad file, not 100k diagnostics). */
+const MAX_ERRORS = 1000;
 
 
 /** Characters that end a field name, key-less token or bare value (ASCII only; all else is a name char). */
@@ -110,6 +112,7 @@ export function parseBibtex(text: string, source: string, externalMacros?: Reado
   const papers = scanner.papers(source);
   fillMissingKeys(papers);
   const errors = scanner.errors.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  if (scanner.unlisted) errors.push(loadError(`${scanner.unlisted} more syntax errors in this file are not listed`, errors[errors.length - 1].range, 'warning'));
   return { papers, errors, macros: scanner.macros, undefinedMacros: scanner.undefinedMacros, missingCrossrefs: scanner.missingCrossrefs };
 }
 
@@ -118,6 +121,9 @@ class Scanner {
   readonly undefinedMacros = new Set<string>();
   readonly missingCrossrefs = new Set<string>();
   readonly errors: LoadError[] = [];
+  /** Syntax errors past `MAX_ERRORS`, counted only. */
+  unlisted = 0;
+  private errorCount = 0;
   private readonly entries: RawEntry[] = [];
   private readonly lines: LineIndex;
   private pos = 0;
@@ -161,7 +167,9 @@ class Scanner {
   }
 
   private error(message: string, start: number, end: number, severity: LoadError['severity'] = 'error'): void {
-    this.errors.push(loadError(detach(message), this.lines.range(start, end), severity));
+    if (severity === 'error' && ++this.errorCount > MAX_ERRORS) { this.unlisted++; return; }
+    const n = this.text.length; // an error at the very end (`@article{` and nothing more) stays inside the text
+    this.errors.push(loadError(detach(message), this.lines.range(Math.min(start, n), Math.min(end, n)), severity));
   }
 
   /** The next `@` starting a line (after blanks) from `from`, else the next `@`, else the end. */
@@ -203,6 +211,8 @@ class Scanner {
   private regularEntry(type: string, start: number, close: number): void {
     const text = this.text;
     const keyStart = this.skipSpace(this.pos);
+    // `@article{` with nothing after it on its line, and the next entry on the next: resume at that one.
+    if (text.charCodeAt(keyStart) === Ch.At && this.startsLine(keyStart)) throw new EntryError('Expected a citation key', start, this.pos, keyStart);
     const keyEnd = this.keyEnd(keyStart, close);
     let key = text.slice(keyStart, keyEnd);
     const after = this.skipSpace(keyEnd);
@@ -214,7 +224,9 @@ class Scanner {
     } else if (next === Ch.Comma || next === close) {
       this.pos = after;
     } else {
-      throw new EntryError(`Expected "," after the key "${key}"`, keyStart, after + 1);
+      // `@article{key` and the next entry on the next line: that entry is intact, resume at it.
+      const nextEntry = next === Ch.At && this.startsLine(after) ? after : undefined;
+      throw new EntryError(`Expected "," after the key "${key}"`, keyStart, nextEntry !== undefined ? keyEnd : after + 1, nextEntry);
     }
     const fields: Fields = new Array(KEPT.length);
     this.assignments(close, `entry "${key}"`, start, keyEnd, name => SLOT.get(name), (slot, value, name, nameStart, nameEnd) => {

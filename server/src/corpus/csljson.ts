@@ -15,7 +15,11 @@ const MARKUP = /<\/?(?:i|b|sup|sub|sc|span)\b[^>]*>/g;
 export function parseCslJson(text: string, source: string): LoadResult {
   const lines = new LineIndex(text);
   const parsed = parseJson(text);
-  if (!parsed.ok) return { papers: [], errors: [loadError(parsed.message, lines.range(parsed.offset, Math.min(parsed.offset + 1, text.length)))] };
+  if (!parsed.ok) {
+    // The offending character, or an empty range at a line break (never half of a `\r\n`).
+    const end = /[\r\n]/.test(text[parsed.offset] ?? '\n') ? parsed.offset : parsed.offset + 1;
+    return { papers: [], errors: [loadError(parsed.message, lines.range(Math.min(parsed.offset, text.length), Math.min(end, text.length)))] };
+  }
   const root = parsed.value;
   const wrapped = isJsonObject(root) && Array.isArray(root.items);
   const items: unknown[] = Array.isArray(root) ? root : wrapped ? (root as { items: unknown[] }).items : [root];

@@ -147,6 +147,8 @@ export function latexCommands(text: string, names: ReadonlySet<string>, maxArgs 
   let v = 0;
   const out: LatexCommand[] = [];
   const re = /\\([A-Za-z]+)|%/g;
+  let braces: Int32Array | undefined; // built at the first argument: where each `{` closes
+  const plain: Plain = { from: 0, to: 0 };
   for (let m; (m = re.exec(text));) {
     if (m[0] === '%') {
       if (isEscaped(text, m.index)) continue;
@@ -164,12 +166,12 @@ export function latexCommands(text: string, names: ReadonlySet<string>, maxArgs 
       const j = skipSpace(text, i);
       const c = text[j];
       if (c === '[') {
-        const end = closing(text, j, '[', ']');
+        const end = closing(text, j, ']', braces ??= braceTable(text), plain);
         if (end < 0) break;
         cmd.optional.push({ text: text.slice(j + 1, end), start: j + 1, end });
         i = end + 1;
       } else if (c === '{' && cmd.args.length < maxArgs) {
-        const end = closing(text, j, '{', '}');
+        const end = closing(text, j, '}', braces ??= braceTable(text));
         if (end < 0) break;
         cmd.args.push({ text: text.slice(j + 1, end), start: j + 1, end });
         i = end + 1;
@@ -200,17 +202,54 @@ function skipSpace(text: string, i: number): number {
   return i;
 }
 
-/** The offset of the bracket closing the one at `i` (braces nest), or -1. */
-function closing(text: string, i: number, open: string, close: string): number {
-  let depth = 0;
-  for (let j = i + 1; j < text.length && j < i + 4000; j++) {
+/** An argument's closing bracket is looked for this far (characters). */
+const MAX_ARG = 4000;
+
+/**
+ * For each `{` of the text, the offset of the `}` closing it (-1 when none does); a backslash
+ * escapes the next character. One pass, so that finding many arguments stays linear (100k
+ * unclosed `\cite{` would otherwise scan 4000 characters each).
+ */
+function braceTable(text: string): Int32Array {
+  const table = new Int32Array(text.length).fill(-1);
+  const open: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 92) i++;
+    else if (c === 123) open.push(i);
+    else if (c === 125 && open.length) table[open.pop()!] = i;
+  }
+  return table;
+}
+
+/** A stretch `[from, to)` already scanned for a `]` and found plain (no bracket or brace): not scanned again. */
+interface Plain { from: number; to: number }
+
+/**
+ * The offset of the bracket (`}` or `]`) closing the one at `i`, or -1; braces nest (jumped over
+ * with `braces`). `plain` keeps what failed `]` scans found, so that 100k `\cite[` stay linear.
+ */
+function closing(text: string, i: number, close: '}' | ']', braces: Int32Array, plain: Plain = { from: 0, to: 0 }): number {
+  if (close === '}') {
+    const end = braces[i];
+    return end > i && end < i + MAX_ARG ? end : -1;
+  }
+  const limit = Math.min(text.length, i + MAX_ARG);
+  let j = plain.from < i && i < plain.to ? plain.to - 1 : i;
+  let jumped = false;
+  for (j++; j < limit; j++) {
     const c = text[j];
     if (c === '\\') { j++; continue; }
-    if (c === '{') depth++;
-    else if (c === '}') {
-      if (depth > 0) depth--;
-      else return open === '{' ? j : -1;
-    } else if (c === close && depth === 0) return j;
+    if (c === '{') {
+      if (braces[j] < 0) return -1; // never closed: no `]` outside it either
+      j = braces[j];
+      jumped = true;
+    } else if (c === '}') return -1;
+    else if (c === ']') return j;
+  }
+  if (!jumped) {
+    if (!(plain.from < i && i < plain.to)) plain.from = i;
+    plain.to = Math.min(j, limit);
   }
   return -1;
 }
@@ -552,7 +591,13 @@ function yamlReferenceIds(yaml: string): Array<{ text: string; start: number }> 
 export class LineStarts {
   private readonly starts: number[] = [0];
   constructor(readonly text: string) {
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    if (text.includes('\r')) {
+      // `\r\n` and a lone `\r` end a line too, as in LSP.
+      const breaks = /\r\n?|\n/g;
+      while (breaks.test(text)) this.starts.push(breaks.lastIndex);
+    } else {
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    }
   }
   pos(offset: number): { line: number; character: number } {
     let lo = 0, hi = this.starts.length - 1;

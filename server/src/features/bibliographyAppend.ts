@@ -11,9 +11,16 @@ import { parseBibtex } from '../corpus/bibtex';
 import { parseCslJson } from '../corpus/csljson';
 import type { Paper } from '../corpus/paper';
 import { entryAsWritten, formatBibtex, isBibSource, sliceSource } from './bibtexExport';
+import { fingerprint, type TextFingerprint } from './fileGuard';
 import type { PosRange } from './citeContext';
 
-export interface FileEdit { file: string; range: PosRange; newText: string }
+export interface FileEdit {
+  file: string;
+  range: PosRange;
+  newText: string;
+  /** The fingerprint of the text the edit was computed against: applied only to exactly that text (see fileGuard.ts). */
+  expected?: TextFingerprint;
+}
 
 export interface AppendContext {
   /** Text of a file (the target, and a paper's source to copy an entry as written); undefined when unavailable. */
@@ -56,7 +63,8 @@ export function appendEntries(c: AppendContext, target: string, papers: readonly
     todo.push(p);
   }
   if (todo.length === 0) return { added, skipped };
-  const edit = isCslJsonFile(target) ? appendCsl(c, target, text, todo) : appendBibtex(c, target, text, todo);
+  const computed = isCslJsonFile(target) ? appendCsl(c, target, text, todo) : appendBibtex(c, target, text, todo);
+  const edit = computed && { ...computed, expected: fingerprint(text) };
   return edit ? { edit, added, skipped } : { added: [], skipped: papers.map(p => p.key) };
 }
 

@@ -202,10 +202,18 @@ function runLength(text: string, i: number, c: number): number {
 /** Offset and line start of an LSP position (the column is clamped to the line, like LSP). */
 function locate(text: string, pos: Pos): Anchor {
   let lineStart = 0, line = 0;
+  if (text.includes('\r')) {
+    // A lone `\r` ends a line too (LSP): count lines with every kind of break.
+    const breaks = /\r\n?|\n/g;
+    for (; line < pos.line && breaks.test(text); line++) lineStart = breaks.lastIndex;
+    breaks.lastIndex = lineStart;
+    const eol = breaks.test(text) ? breaks.lastIndex - (text[breaks.lastIndex - 2] === '\r' && text[breaks.lastIndex - 1] === '\n' ? 2 : 1) : text.length;
+    return { offset: Math.min(lineStart + Math.max(0, pos.character || 0), eol), lineStart, line };
+  }
   for (let nl; line < pos.line && (nl = text.indexOf('\n', lineStart)) >= 0; line++) lineStart = nl + 1;
   let eol = lineEnd(text, lineStart, text.length);
   if (eol > lineStart && text.charCodeAt(eol - 1) === CR) eol--;
-  return { offset: Math.min(lineStart + Math.max(0, pos.character), eol), lineStart, line };
+  return { offset: Math.min(lineStart + Math.max(0, pos.character || 0), eol), lineStart, line };
 }
 
 /** Positions of non-decreasing offsets, in one pass over the text's newlines. */
@@ -214,7 +222,11 @@ class LineCounter {
   private lineStart = 0;
   private nextNewline: number;
 
+  private readonly hasCr: boolean;
+  private nextCr = -1;
+
   constructor(private readonly text: string) {
+    this.hasCr = text.includes('\r');
     this.nextNewline = this.newlineFrom(0);
   }
 
@@ -227,8 +239,12 @@ class LineCounter {
     return { line: this.line, character: offset - this.lineStart };
   }
 
+  /** The last character of the next line break (`\n`, `\r\n` or a lone `\r`, as in LSP). */
   private newlineFrom(i: number): number {
     const nl = this.text.indexOf('\n', i);
+    if (this.nextCr < i) this.nextCr = this.hasCr ? this.text.indexOf('\r', i) : -1;
+    if (this.nextCr < 0) this.nextCr = Infinity;
+    if (this.nextCr < (nl < 0 ? Infinity : nl) && this.nextCr + 1 !== nl) return this.nextCr;
     return nl < 0 ? Infinity : nl;
   }
 }
@@ -457,6 +473,8 @@ function scanPandoc(text: string, from: number, to: number): Cite[] {
     } else if (c === RBRACKET) {
       if (depth > 0 && --depth === 0) closeGroup(true);
       i = text.charCodeAt(i + 1) === LPAREN ? linkDestinationEnd(text, i + 1) : i + 1;
+    } else if (c === AT && text.charCodeAt(i + 1) === AT) {
+      i++; // `@@`: no key after the first (and a megabyte of `@` stays cheap)
     } else if (c === AT && (i === 0 || !isWordChar(text.charCodeAt(i - 1)))) {
       const { slot, end } = parsePandocKey(text, i + 1);
       if (group) group.slots.push(slot);

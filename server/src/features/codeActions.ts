@@ -20,7 +20,14 @@ export type { FileEdit };
 
 export interface Fix {
   title: string;
+  /** Edits of the document itself. */
   edits: FileEdit[];
+  /**
+   * Papers whose entries the fix appends to the bibliography. The append is not part of `edits`:
+   * it is computed again and checked against the file when the fix is applied (the client's
+   * guarded append), so a bibliography that changed meanwhile is never written over.
+   */
+  append?: { file: string; papers: Array<{ key: string; source: string }> };
   preferred?: boolean;
 }
 
@@ -72,7 +79,7 @@ export function undefinedKeyFixes(c: FixContext): Fix[] {
         const append = appendEntry(c, target, p);
         if (!append) continue;
         offered.add(p.key);
-        fixes.push({ title: `Cite '${p.key}' (${shortTitle(p)}) and add it to ${path.basename(target)}`, edits: [...replace(p.key), append] });
+        fixes.push({ title: `Cite '${p.key}' (${shortTitle(p)}) and add it to ${path.basename(target)}`, edits: replace(p.key), append: appendOf(target, p) });
       }
     }
   }
@@ -83,11 +90,15 @@ export function undefinedKeyFixes(c: FixContext): Fix[] {
     const paper = c.index.paperWithKey(c.key);
     if (paper && paper.source !== target) {
       const append = appendEntry(c, target, paper);
-      if (append) fixes.unshift({ title: `Add '${c.key}' to ${path.basename(target)} (from ${path.basename(paper.source)})`, edits: [append], preferred: true });
+      if (append) fixes.unshift({ title: `Add '${c.key}' to ${path.basename(target)} (from ${path.basename(paper.source)})`, edits: [], append: appendOf(target, paper), preferred: true });
       if (append) for (const f of fixes.slice(1)) f.preferred = false;
     }
   }
   return fixes;
+}
+
+function appendOf(file: string, p: Paper): NonNullable<Fix['append']> {
+  return { file, papers: [{ key: p.key, source: p.source }] };
 }
 
 /** An edit appending the paper's entry at the end of `target` (BibTeX or CSL-JSON); none when `target` has the key already. */

@@ -19,20 +19,20 @@ import type { BibSymbol } from '../features/symbols';
 import type { CitationHover } from '../features/hover';
 import { cleanQueryText, matchedWords, termRanges, type RelatedHit } from '../features/related';
 import type { ScoredPaper } from '../index/corpusIndex';
-import { DID_INSERT_CITATION_COMMAND, type AddToBibliographyResult, type PaperItem, type Range, type RelatedResult } from '../protocol';
+import { ADD_TO_BIBLIOGRAPHY_COMMAND, DID_INSERT_CITATION_COMMAND, type AddToBibliographyResult, type PaperItem, type Range, type RelatedResult } from '../protocol';
 
 const ABSTRACT_EXCERPT = 320;
 const HOVER_SENTENCES = 3;
 
 /**
  * Escapes text so that Markdown renders it literally: no links (`:` is escaped so no autolink
- * forms), no emphasis, HTML, code or math, and no list or heading at the start.
+ * forms), no emphasis, HTML, code or math, and no list, heading or setext underline at the start of any line.
  */
 export function escapeMarkdown(text: string): string {
   return text
     .replace(/[\\`*_{}[\]()#!|<>&~:$]/g, ch => (ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : `\\${ch}`))
-    .replace(/^(\s*)([-+=])/, '$1\\$2')
-    .replace(/^(\s*\d+)\./, '$1\\.');
+    .replace(/^(\s*)([-+=])/gm, '$1\\$2')
+    .replace(/^(\s*\d+)\./gm, '$1\\.');
 }
 
 /** "Vaswani, Shazeer, Parmar et al." */
@@ -260,6 +260,7 @@ export function toAddToBibliographyResult(r: { edit?: FileEdit; added: string[];
   const out: AddToBibliographyResult = { added: r.added, skipped: r.skipped, missing: r.missing };
   if (r.edit) out.edit = toWorkspaceEdit([r.edit]) as AddToBibliographyResult['edit'];
   if (r.file) out.file = r.file;
+  if (r.edit?.expected) out.expected = r.edit.expected;
   if (r.reason) out.reason = r.reason;
   return out;
 }
@@ -270,9 +271,12 @@ export function toWorkspaceEdit(edits: readonly FileEdit[]): WorkspaceEdit {
   return { changes };
 }
 
-export function toCodeActions(fixes: readonly Fix[], diagnostic: Diagnostic | undefined): CodeAction[] {
+export function toCodeActions(fixes: readonly Fix[], diagnostic: Diagnostic | undefined, documentUri: string): CodeAction[] {
   return fixes.map(f => {
-    const a: CodeAction = { title: f.title, kind: CodeActionKind.QuickFix, edit: toWorkspaceEdit(f.edits) };
+    const a: CodeAction = { title: f.title, kind: CodeActionKind.QuickFix };
+    if (f.edits.length) a.edit = toWorkspaceEdit(f.edits);
+    // The bibliography append runs after the edit, through the client's guarded append.
+    if (f.append) a.command = { title: f.title, command: ADD_TO_BIBLIOGRAPHY_COMMAND, arguments: [documentUri, f.append.papers] };
     if (diagnostic) a.diagnostics = [diagnostic];
     if (f.preferred) a.isPreferred = true;
     return a;

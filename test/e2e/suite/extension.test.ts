@@ -12,7 +12,7 @@ import { BIB_PROJECT, EXTENSION_ID, LATEX, MARKDOWN, PANEL, SAMPLE_CORPUS_PAPERS
 interface Api {
   client: { sendRequest<R>(method: string, params?: unknown): Promise<R> };
   ready: Promise<void>;
-  panel: { onDidRender: vscode.Event<PanelState>; state: PanelState | undefined };
+  panel: { onDidRender: vscode.Event<PanelState>; state: PanelState | undefined; refreshNow(): Promise<void> };
 }
 interface LspCompletionList { isIncomplete: boolean; items: { label: string; kind?: number; sortText?: string }[] }
 
@@ -127,7 +127,78 @@ suite('Related Work (extension host)', () => {
   panelTests();
   // Last: it adds a .bib to the workspace, which replaces the sample corpus (sampleCorpus: auto).
   bibliographyTests();
+  // After that: a hostile .bib in the workspace, then the server is killed (the client restarts it).
+  safetyTests();
 });
+
+/** A paper whose every field is a payload. */
+const HOSTILE_BIB = `@article{hostile2024,
+  title = {Hostile <img src=x onerror=alert(1)> [x](command:workbench.action.quit)},
+  author = {Mallory, Eve},
+  year = {2024},
+  journal = {Journal of </script><script>alert(2)</script>},
+  abstract = {It tries <img src=x onerror=alert(1)> and </script><script>alert(2)</script> and [quit](command:workbench.action.quit) and javascript:alert(3).},
+  url = {javascript:alert(4)}
+}
+`;
+
+function assertInertMarkdown(what: string, md: vscode.MarkdownString | string): void {
+  assert.ok(typeof md !== 'string', `${what}: a MarkdownString`);
+  assert.ok(!md.isTrusted, `${what}: untrusted (no command links)`);
+  assert.ok(!md.supportHtml, `${what}: no HTML`);
+  assert.ok(!/<\s*(img|script)\b/i.test(md.value), `${what}: raw HTML in ${md.value}`);
+  assert.ok(!/\]\(\s*(command|javascript):/i.test(md.value) && !/javascript:/i.test(md.value), `${what}: a live link in ${md.value}`);
+}
+
+function safetyTests(): void {
+  suite('untrusted text and a crashing server', () => {
+    test('hover and completion documentation of a hostile entry are untrusted, escaped MarkdownStrings', async function () {
+      this.timeout(120_000);
+      await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(wsUri(), 'hostile.bib'), Buffer.from(HOSTILE_BIB));
+      await waitFor('hostile.bib indexed', async () => {
+        const s = await api!.client.sendRequest<{ ready: boolean; sources: { path: string; papers: number }[] }>('relatedWork/status');
+        return s.ready && s.sources.some(x => x.path.endsWith('hostile.bib') && x.papers === 1);
+      });
+      const editor = await open(BIB_PROJECT.texFile);
+      const pos = await appendLine(editor, 'Hostile \\cite{hostile2024} and \\cite{hostile');
+      const keyAt = new vscode.Position(pos.line, editor.document.lineAt(pos.line).text.indexOf('hostile2024') + 3);
+      const hovers = await waitFor('a hover', async () => {
+        const h = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, keyAt);
+        return h?.length ? h : undefined;
+      });
+      for (const h of hovers) for (const c of h.contents) assertInertMarkdown('hover', c as vscode.MarkdownString);
+      assert.match(hoverText(hovers), /Hostile &lt;img/);
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', editor.document.uri, pos, undefined, 20);
+      const item = ours(list).find(i => label(i) === 'hostile2024');
+      assert.ok(item, ours(list).map(label).join(', '));
+      assert.ok(item.documentation, 'resolved documentation');
+      assertInertMarkdown('completion documentation', item.documentation);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    });
+
+    test('a killed server is restarted by the client; the panel says so meanwhile and works again after', async function () {
+      this.timeout(180_000);
+      const client = api!.client as unknown as { serverProcess?: { pid?: number }; state: number; onDidChangeState: vscode.Event<{ newState: number }> };
+      const pid = client.serverProcess?.pid;
+      assert.ok(pid, 'the server process id');
+      const stopped = nextRender('the stopped panel', s => s.view === 'stopped', 60_000);
+      process.kill(pid, 'SIGKILL');
+      await stopped;
+      await waitFor('a new server process', () => { const p = client.serverProcess?.pid; return p && p !== pid ? p : undefined; }, 60_000);
+      await waitFor('the restarted server ready', async () => {
+        const s = await api!.client.sendRequest<{ ready: boolean; papers: number }>('relatedWork/status');
+        return s.ready && s.papers > 0;
+      }, 120_000);
+      const editor = await open(BIB_PROJECT.texFile);
+      const pos = await appendLine(editor, '\\cite{vaswani');
+      await waitFor('completion after the restart', async () => ours(await complete(editor.document, pos)).length > 0, 60_000);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await vscode.commands.executeCommand('relatedWork.related.focus');
+      await api!.panel.refreshNow();
+      await waitFor('the panel out of its stopped state', () => api!.panel.state?.view !== 'stopped', 30_000);
+    });
+  });
+}
 
 function bibliographyTests(): void {
   suite('bibliography: diagnostics, quick fix, definition, references, rename', () => {
