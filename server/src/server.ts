@@ -21,7 +21,7 @@ import { completeCitation } from './features/completion';
 import { hoverCitation } from './features/hover';
 import { undefinedKeyFixes } from './features/codeActions';
 import { addToBibliography } from './features/bibliographyAppend';
-import { documentCitations } from './features/citations';
+import { citedKeysIn } from './features/citations';
 import { draftParagraph } from './features/draftParagraph';
 import { draftOptions, draftSentences } from './features/snippet';
 import { citationsOf, definitions, invalidKeyReason, keyAt, renameEdits, type CitingDocument } from './features/navigation';
@@ -414,11 +414,7 @@ connection.onRequest(DraftParagraphRequest.type, params => guard<DraftParagraphR
   if (!draft) return { reason: 'Paragraphs can be drafted in LaTeX and Markdown documents only.' };
   let refs: PaperRef[] = Array.isArray(params.papers) ? params.papers : [];
   if (refs.length === 0 && params.selection) {
-    const { start, end } = params.selection;
-    const inside = (p: { line: number; character: number }) => (p.line > start.line || (p.line === start.line && p.character >= start.character))
-      && (p.line < end.line || (p.line === end.line && p.character <= end.character));
-    const keys = documentCitations(doc.getText(), doc.languageId, settings.citeCommands).filter(c => inside(c.range.start) && inside(c.range.end)).map(c => c.key);
-    refs = [...new Set(keys)].map(key => ({ key }));
+    refs = citedKeysIn(doc.getText(), doc.languageId, params.selection, settings.citeCommands).map(key => ({ key }));
   }
   const wanted = papersOf(refs);
   const papers = wanted.map(w => w.paper).filter(p => p !== undefined);

@@ -14,6 +14,7 @@ import type {
 } from 'vscode-languageserver-protocol';
 import { TestServer } from './lspClient';
 import { applyEdits, positionOf, rangeOf } from '../util/fixture';
+import { tempWorkspace, type TempWorkspace } from '../util/workspace';
 
 const REFS = `@article{vaswani2017attention,
   title = {Attention Is All You Need},
@@ -74,23 +75,17 @@ describe('bibliography features on a multi-file project', () => {
   let server: TestServer;
   let dir: string;
   let ws: string;
-  const file = (rel: string) => path.join(ws, rel);
-  const uri = (rel: string) => pathToFileURL(file(rel)).href;
+  let w: TempWorkspace;
+  const file = (rel: string) => w.file(rel);
+  const uri = (rel: string) => w.uri(rel);
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-bib-'));
-    ws = path.join(dir, 'ws');
-    fs.mkdirSync(path.join(ws, 'chapters'), { recursive: true });
-    fs.mkdirSync(path.join(dir, 'lib'));
-    fs.mkdirSync(path.join(dir, 'bibinputs'));
-    fs.writeFileSync(file('refs.bib'), REFS);
-    fs.writeFileSync(file('extra.bib'), EXTRA);
-    fs.writeFileSync(file('main.tex'), MAIN);
-    fs.writeFileSync(file('chapters/intro.tex'), INTRO);
-    fs.writeFileSync(file('notes.md'), NOTES);
-    fs.writeFileSync(file('thesis.tex'), '\\documentclass{book}\n\\begin{document}\n\\cite{knuth1984texbook}\n\\bibliography{shared}\n\\end{document}\n');
-    fs.writeFileSync(path.join(dir, 'lib', 'library.bib'), LIBRARY);
-    fs.writeFileSync(path.join(dir, 'bibinputs', 'shared.bib'), SHARED);
+    w = tempWorkspace('rw-bib-', {
+      'ws/refs.bib': REFS, 'ws/extra.bib': EXTRA, 'ws/main.tex': MAIN, 'ws/chapters/intro.tex': INTRO, 'ws/notes.md': NOTES,
+      'ws/thesis.tex': '\\documentclass{book}\n\\begin{document}\n\\cite{knuth1984texbook}\n\\bibliography{shared}\n\\end{document}\n',
+      'lib/library.bib': LIBRARY, 'bibinputs/shared.bib': SHARED,
+    });
+    ({ dir, ws } = w);
     server = await TestServer.start({
       folders: [ws],
       initializationOptions: { corpus: [path.join(dir, 'lib', 'library.bib')] },
@@ -98,7 +93,7 @@ describe('bibliography features on a multi-file project', () => {
     });
     await server.waitForStatus(s => s.ready && s.sources.length === 3);
   });
-  after(async () => { await server.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
+  after(async () => { await server.stop(); w.dispose(); });
 
   test('undefined keys are checked against the document\'s own bibliography, not the corpus; verbatim is no citation', async () => {
     await server.open(uri('main.tex'), 'latex', MAIN);

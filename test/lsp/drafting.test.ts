@@ -8,7 +8,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CodeAction, CompletionList, Diagnostic, Position, TextEdit } from 'vscode-languageserver-protocol';
@@ -18,6 +17,7 @@ import {
 } from '../../server/src/protocol';
 import { TestServer } from './lspClient';
 import { applyEdits, positionOf } from '../util/fixture';
+import { tempWorkspace, type TempWorkspace } from '../util/workspace';
 
 const LIBRARY = `@inproceedings{leviathan2023fast,
   title = {Fast Inference from Transformers via Speculative Decoding},
@@ -75,19 +75,13 @@ describe('drafting requests', () => {
   let server: TestServer;
   let dir: string;
   let ws: string;
-  const file = (rel: string) => path.join(ws, rel);
-  const uri = (rel: string) => pathToFileURL(file(rel)).href;
+  let w: TempWorkspace;
+  const file = (rel: string) => w.file(rel);
+  const uri = (rel: string) => w.uri(rel);
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-draft-'));
-    ws = path.join(dir, 'ws');
-    fs.mkdirSync(ws);
-    fs.mkdirSync(path.join(dir, 'lib'));
-    fs.writeFileSync(file('refs.bib'), REFS);
-    fs.writeFileSync(file('refs.json'), CSL);
-    fs.writeFileSync(file('paper.tex'), TEX);
-    fs.writeFileSync(file('notes.md'), MD);
-    fs.writeFileSync(path.join(dir, 'lib', 'library.bib'), LIBRARY);
+    w = tempWorkspace('rw-draft-', { 'ws/refs.bib': REFS, 'ws/refs.json': CSL, 'ws/paper.tex': TEX, 'ws/notes.md': MD, 'lib/library.bib': LIBRARY });
+    ({ dir, ws } = w);
     server = await TestServer.start({
       folders: [ws],
       initializationOptions: { corpus: [path.join(dir, 'lib', 'library.bib')] },
@@ -97,7 +91,7 @@ describe('drafting requests', () => {
     await server.open(uri('paper.tex'), 'latex', TEX);
     await server.open(uri('notes.md'), 'markdown', MD);
   });
-  after(async () => { await server.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
+  after(async () => { await server.stop(); w.dispose(); });
 
   test('citationEdit cites several keys at once', async () => {
     const r = await server.citationEdit({ uri: uri('paper.tex'), position: positionOf(TEX, 'Here: ', 6), key: 'cai2024medusa', keys: ['cai2024medusa', 'frantar2023gptq'] });

@@ -13,6 +13,8 @@ import { addToBibliography, appendEntries, cslItem, cslName } from '../../server
 import { formatBibtex } from '../../server/src/features/bibtexExport';
 import { citationEdit } from '../../server/src/features/citationEdit';
 import { citeContextAt } from '../../server/src/features/citeContext';
+import { citedKeysIn } from '../../server/src/features/citations';
+import { rangeOf } from '../util/fixture';
 import { completeCitation } from '../../server/src/features/completion';
 import { draftParagraph, groupThemes } from '../../server/src/features/draftParagraph';
 import {
@@ -329,4 +331,13 @@ test('addToBibliography: the first bibliography file; keys in any of them, or pa
   assert.deepEqual([r.added, r.skipped, r.missing], [['z'], ['y', 'w'], ['nope']]);
   assert.match(r.edit!.newText, /^\n@misc\{z,/);
   assert.match(addToBibliography({ ...c, files: [] }, [{ key: 'z', paper: paper({ key: 'z' }) }]).reason ?? '', /names no bibliography/);
+});
+
+test('citedKeysIn: the keys cited wholly inside a selection, once each, in order', () => {
+  const text = 'Before \\cite{alpha}.\nSee \\citep{beta,gamma} and \\cite{beta}.\nAfter \\cite{delta}.';
+  const { start } = rangeOf(text, 'See');
+  const { end } = rangeOf(text, '\\cite{beta}.');
+  assert.deepEqual(citedKeysIn(text, 'latex', { start, end }, []), ['beta', 'gamma']);
+  assert.deepEqual(citedKeysIn(text, 'latex', { start: rangeOf(text, ' and').start, end }, []), ['beta']);
+  assert.deepEqual(citedKeysIn(text, 'latex', { start, end: rangeOf(text, 'beta,ga').end }, []), ['beta'], 'a key cut by the selection does not count');
 });

@@ -4,7 +4,7 @@
  * environments, `\verb|…|`), where a `\cite` is no citation.
  */
 import { latexVerbatimRanges, LineStarts } from './bibliography';
-import { citeSyntaxOf, findCitations, type CiteOccurrence } from './citeContext';
+import { citeSyntaxOf, findCitations, type CiteOccurrence, type Pos, type PosRange } from './citeContext';
 
 export function documentCitations(text: string, languageId: string, extraCommands: readonly string[]): CiteOccurrence[] {
   const all = findCitations(text, languageId, [...extraCommands]);
@@ -16,6 +16,15 @@ export function documentCitations(text: string, languageId: string, extraCommand
     const at = lines.offset(c.range.start);
     return !verbatim.some(([s, e]) => s <= at && at < e);
   });
+}
+
+/** The keys cited wholly inside `selection`, each once, in document order. */
+export function citedKeysIn(text: string, languageId: string, selection: PosRange, extraCommands: readonly string[]): string[] {
+  const { start, end } = selection;
+  const inside = (p: Pos) => (p.line > start.line || (p.line === start.line && p.character >= start.character))
+    && (p.line < end.line || (p.line === end.line && p.character <= end.character));
+  const keys = documentCitations(text, languageId, extraCommands).filter(c => inside(c.range.start) && inside(c.range.end)).map(c => c.key);
+  return [...new Set(keys)];
 }
 
 /**
