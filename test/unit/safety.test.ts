@@ -12,7 +12,8 @@ import type { Paper } from '../../server/src/corpus/paper';
 import { DEFAULT_SETTINGS, insideFolders } from '../../server/src/config';
 import { planSources } from '../../server/src/corpusManager';
 import { appendEntries } from '../../server/src/features/bibliographyAppend';
-import { applyEdit, fingerprint, offsetAt, staleReason } from '../../server/src/features/fileGuard';
+import { fingerprint, staleReason } from '../../server/src/features/fileGuard';
+import { applyEdit, offsetAt } from '../util/fixture';
 import { escapeMarkdown, paperMarkdown } from '../../server/src/lsp/toProto';
 
 const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };

@@ -4,6 +4,7 @@
  * The cursor marker is `<|>`. A bare `|` (texlab's marker) is real syntax in LaTeX (`\verb|x|`,
  * `{l|r}`) and Markdown tables, and `$0` collides with math; `<|>` occurs in neither.
  */
+import { LineIndex } from '../../server/src/corpus/positions';
 import type { Pos } from '../../server/src/features/citeContext';
 
 export const CURSOR = '<|>';
@@ -41,10 +42,20 @@ export function positionOf(text: string, needle: string, offset = 0): Pos {
   return posAt(text, at + offset);
 }
 
-/** Applies non-overlapping LSP text edits to a text (`\n` line breaks). */
+/** Offset of an LSP position in `text` (clamped as editors do). */
+export function offsetAt(text: string, pos: Pos): number {
+  return new LineIndex(text).offset(pos);
+}
+
+/** Applies non-overlapping LSP text edits to a text, as an editor does. */
 export function applyEdits(text: string, edits: ReadonlyArray<{ range: { start: Pos; end: Pos }; newText: string }>): string {
-  const lines = text.split('\n');
-  const offset = (p: Pos) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  const lines = new LineIndex(text);
+  const offset = (p: Pos) => lines.offset(p);
   return [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start))
     .reduce((t, e) => t.slice(0, offset(e.range.start)) + e.newText + t.slice(offset(e.range.end)), text);
+}
+
+/** Applies one LSP text edit. */
+export function applyEdit(text: string, edit: { range: { start: Pos; end: Pos }; newText: string }): string {
+  return applyEdits(text, [edit]);
 }

@@ -11,7 +11,7 @@ export class LineIndex {
   private count = 1;
 
   /** `firstLine`: the line number of the text's first line (a part of a larger file starts mid-file). */
-  constructor(text: string, private readonly firstLine = 0) {
+  constructor(private readonly text: string, private readonly firstLine = 0) {
     // `RegExp#test` + `lastIndex`: no match objects, and on two-byte strings ~5× faster than `indexOf`.
     const breaks = text.includes('\r') ? /\r\n?|\n/g : /\n/g;
     while (breaks.test(text)) {
@@ -32,6 +32,22 @@ export class LineIndex {
       if (starts[mid] <= offset) lo = mid; else hi = mid - 1;
     }
     return { line: lo + this.firstLine, character: offset - starts[lo] };
+  }
+
+  /**
+   * Offset of a position (as LSP clients take them: a character past the end of its line means
+   * the line's end, a line past the last one the end of the text).
+   */
+  offset(p: SourcePosition): number {
+    const line = p.line - this.firstLine;
+    if (line >= this.count) return this.text.length;
+    const start = this.starts[Math.max(0, line)];
+    let end = this.text.length;
+    if (line + 1 < this.count) {
+      end = this.starts[line + 1] - 1; // the line break (`\n`, or a lone `\r`)
+      if (this.text.charCodeAt(end) === 10 && this.text.charCodeAt(end - 1) === 13) end--;
+    }
+    return Math.min(start + Math.max(0, p.character), end);
   }
 
   range(start: number, end: number): SourceRange {

@@ -16,6 +16,7 @@
  * above it (relative to that file). Inline `references:` items (`- id: key`) define keys.
  */
 import path from 'node:path';
+import { LineIndex } from '../corpus/positions';
 import { citeSyntaxOf, type PosRange } from './citeContext';
 
 export interface FileAccess {
@@ -364,8 +365,8 @@ function latexBibliography(file: string, text: string, fs: FileAccess): Document
   for (const doc of documents) {
     const x = factsOf(doc)!;
     const docText = doc === file ? text : fs.read(doc) ?? '';
-    let lines: LineStarts | undefined;
-    const range = (a: number, b: number) => (lines ??= new LineStarts(docText)).range(a, b);
+    let lines: LineIndex | undefined;
+    const range = (a: number, b: number) => (lines ??= new LineIndex(docText)).range(a, b);
     for (const c of x.commands) {
       if (BIB_COMMANDS.has(c.name) && c.args[0]) {
         // biblatex: `\addbibresource[location=remote]{https://…}` is no file.
@@ -483,8 +484,8 @@ function findBelow(fs: FileAccess, dir: string, names: string[], depth: number):
 function pandocBibliography(file: string, text: string, fs: FileAccess): DocumentBibliography {
   const result: DocumentBibliography = { root: file, documents: [file], resources: [], files: [], bibitems: [], nociteAll: false, declared: false };
   const front = frontMatter(text);
-  let lines: LineStarts | undefined;
-  const range = (a: number, b: number) => (lines ??= new LineStarts(text)).range(a, b);
+  let lines: LineIndex | undefined;
+  const range = (a: number, b: number) => (lines ??= new LineIndex(text)).range(a, b);
   if (front) {
     for (const item of yamlList(front.text, 'bibliography')) {
       const start = front.start + item.start;
@@ -505,9 +506,9 @@ function pandocBibliography(file: string, text: string, fs: FileAccess): Documen
       const yml = path.join(dir, '_quarto.yml');
       const t = fs.exists(yml) ? fs.read(yml) : undefined;
       if (t !== undefined) {
-        let ylines: LineStarts | undefined;
+        let ylines: LineIndex | undefined;
         for (const item of yamlList(t, 'bibliography')) {
-          const res: BibResource = { name: item.text, document: yml, range: (ylines ??= new LineStarts(t)).range(item.start, item.start + item.text.length) };
+          const res: BibResource = { name: item.text, document: yml, range: (ylines ??= new LineIndex(t)).range(item.start, item.start + item.text.length) };
           const found = resolveIn(fs, item.text, '.bib', [dir]);
           if (found) res.file = found;
           result.resources.push(res);
@@ -583,34 +584,4 @@ function yamlReferenceIds(yaml: string): Array<{ text: string; start: number }> 
     pushScalar(out, x[1].replace(/\s+#.*$/, ''), x.index + x[0].length - x[1].length);
   }
   return out;
-}
-
-// ---- Positions ---------------------------------------------------------------------------------------
-
-/** Offsets → LSP positions for one text. */
-export class LineStarts {
-  private readonly starts: number[] = [0];
-  constructor(readonly text: string) {
-    if (text.includes('\r')) {
-      // `\r\n` and a lone `\r` end a line too, as in LSP.
-      const breaks = /\r\n?|\n/g;
-      while (breaks.test(text)) this.starts.push(breaks.lastIndex);
-    } else {
-      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-    }
-  }
-  pos(offset: number): { line: number; character: number } {
-    let lo = 0, hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (this.starts[mid] <= offset) lo = mid; else hi = mid - 1;
-    }
-    return { line: lo, character: offset - this.starts[lo] };
-  }
-  range(a: number, b: number): PosRange { return { start: this.pos(a), end: this.pos(b) }; }
-  offset(p: { line: number; character: number }): number {
-    const s = this.starts[Math.min(p.line, this.starts.length - 1)] ?? 0;
-    return Math.min(s + p.character, this.text.length);
-  }
-  get lineCount(): number { return this.starts.length; }
 }

@@ -7,6 +7,7 @@
  *   generated CSL item), inserted after the last item of the array (or of `{ "items": [...] }`).
  * A key the file (or another bibliography file of the document) already has is never written.
  */
+import { LineIndex } from '../corpus/positions';
 import { parseBibtex } from '../corpus/bibtex';
 import { parseCslJson } from '../corpus/csljson';
 import type { Paper } from '../corpus/paper';
@@ -69,8 +70,7 @@ export function appendEntries(c: AppendContext, target: string, papers: readonly
 }
 
 function endOf(text: string) {
-  const lines = text.split('\n');
-  return { line: lines.length - 1, character: lines[lines.length - 1].length };
+  return new LineIndex(text).position(text.length);
 }
 
 /** The entry of `paper` as BibTeX: as written in its `.bib` when at hand, generated else. */
@@ -146,12 +146,6 @@ function prevNonSpace(text: string, i: number): number {
   return k;
 }
 
-/** Position (line, character) of an offset. */
-function posOf(text: string, offset: number) {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length - 1;
-  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
-}
 
 function appendCsl(c: AppendContext, target: string, text: string, papers: readonly Paper[]): FileEdit | undefined {
   if (text.trim() === '') {
@@ -180,7 +174,7 @@ function appendCsl(c: AppendContext, target: string, text: string, papers: reado
     if (k >= 0 && /^[ \t]*$/.test(text.slice(itemLine, k))) indent = text.slice(itemLine, k);
   }
   const items = papers.map(p => `${indent}${cslText(c, p, indent)}`).join(',\n');
-  const at = posOf(text, last + 1);
+  const at = new LineIndex(text).position(last + 1);
   return { file: target, range: { start: at, end: at }, newText: `${empty ? '' : ','}\n${items}${empty ? `\n${bracketIndent}` : ''}` };
 }
 

@@ -3,7 +3,8 @@
  * `findCitations`, minus LaTeX verbatim text (`verbatim`, `lstlisting`, `minted`, `comment`
  * environments, `\verb|…|`), where a `\cite` is no citation.
  */
-import { latexVerbatimRanges, LineStarts } from './bibliography';
+import { LineIndex } from '../corpus/positions';
+import { latexVerbatimRanges } from './bibliography';
 import { citeSyntaxOf, findCitations, type CiteOccurrence, type Pos, type PosRange } from './citeContext';
 
 export function documentCitations(text: string, languageId: string, extraCommands: readonly string[]): CiteOccurrence[] {
@@ -11,7 +12,7 @@ export function documentCitations(text: string, languageId: string, extraCommand
   if (citeSyntaxOf(languageId) !== 'latex' || all.length === 0) return all;
   const verbatim = latexVerbatimRanges(text);
   if (verbatim.length === 0) return all;
-  const lines = new LineStarts(text);
+  const lines = new LineIndex(text);
   return all.filter(c => {
     const at = lines.offset(c.range.start);
     return !verbatim.some(([s, e]) => s <= at && at < e);

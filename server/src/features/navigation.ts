@@ -4,6 +4,7 @@
  * entries (in the document's bibliography first, else anywhere in the corpus, and `\bibitem`s) and
  * to every citation of it in the workspace's LaTeX, Markdown, Quarto and R Markdown documents.
  */
+import { LineIndex } from '../corpus/positions';
 import type { Paper } from '../corpus/paper';
 import type { BibKeys, ParsedBib } from './bibEntries';
 import { entryAt } from './bibEntries';
@@ -82,14 +83,8 @@ export function bibitemsOf(key: string, docs: Iterable<CitingDocument>): KeyLoca
   const out: KeyLocation[] = [];
   for (const d of docs) {
     if (citeSyntaxOf(d.languageId) !== 'latex' || !d.text.includes('\\bibitem')) continue;
-    const lines = d.text.split('\n');
-    const starts: number[] = [];
-    for (let i = 0, o = 0; i < lines.length; o += lines[i].length + 1, i++) starts.push(o);
-    const pos = (o: number) => {
-      let line = 0;
-      while (line + 1 < starts.length && starts[line + 1] <= o) line++;
-      return { line, character: o - starts[line] };
-    };
+    const lines = new LineIndex(d.text);
+    const pos = (o: number) => lines.position(o);
     for (const cmd of latexCommands(d.text, new Set(['bibitem']), 1)) {
       const a = cmd.args[0];
       if (!a) continue;

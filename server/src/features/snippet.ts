@@ -15,10 +15,12 @@
  *   tab stops. Corpus text is escaped for the document (LaTeX specials, Pandoc markup) and, in a
  *   snippet, for snippet syntax (`$`, `}`, `\`).
  */
+import { LineIndex } from '../corpus/positions';
 import type { Paper } from '../corpus/paper';
 import { citeSyntaxOf, type CiteContext, type CiteSyntax, type PosRange } from './citeContext';
 
-export type CiteStyle = 'auto' | 'natbib' | 'biblatex';
+/** `plain` is `\\cite`; `auto` is detected from the document (see `latexCitePackage`). */
+export type CiteStyle = 'auto' | 'natbib' | 'biblatex' | 'plain';
 
 export const DEFAULT_TEMPLATE = '${authors} (${year}) ${summary} ${cite}.';
 /** Words of a summary before it is cut (at a clause boundary when there is one late enough). */
@@ -322,7 +324,9 @@ export function draftSentences(papers: readonly Paper[], o: DraftOptions, mode: 
 
 export function draftOptions(languageId: string, style: CiteStyle, template: string, documentText: string): DraftOptions | undefined {
   const syntax = citeSyntaxOf(languageId);
-  return syntax ? { syntax, style, template, documentText } : undefined;
+  if (!syntax) return undefined;
+  // The document is scanned for its citation package once here, not once per drafted sentence.
+  return { syntax, style: style === 'auto' && syntax === 'latex' ? latexCitePackage(documentText) : style, template };
 }
 
 // ---- Snippet completion --------------------------------------------------------------------------------
@@ -335,8 +339,8 @@ export function draftOptions(languageId: string, style: CiteStyle, template: str
  */
 export function citationWrapper(text: string, context: CiteContext): { before: PosRange; after?: PosRange } | undefined {
   if (context.otherKeys.length > 0) return undefined;
-  const lines = text.split('\n');
-  const line = lines[context.range.start.line] ?? '';
+  const lines = new LineIndex(text);
+  const line = text.slice(lines.offset({ line: context.range.start.line, character: 0 }), lines.offset({ line: context.range.start.line, character: Infinity }));
   const head = line.slice(0, context.range.start.character);
   const tail = line.slice(context.range.end.character);
   const l = context.range.start.line;
