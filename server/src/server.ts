@@ -12,9 +12,10 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { bibInputs, DEFAULT_SETTINGS, readSettings } from './config';
-import { corpusFormat } from './corpus/loader';
+import { corpusFormat, parseCorpusText } from './corpus/loader';
 import type { Paper } from './corpus/paper';
 import { CorpusManager, planSources, type ProgressSink } from './corpusManager';
+import { CorpusIndex } from './index/corpusIndex';
 import { entryAsWritten, formatBibtex, isBibSource } from './features/bibtexExport';
 import { citationEdit } from './features/citationEdit';
 import { completeCitation } from './features/completion';
@@ -29,6 +30,7 @@ import { documentContext, passageAt } from './features/passage';
 import { relatedPapers } from './features/related';
 import { clampLimit, searchPapers } from './features/search';
 import { bibSymbols, paperSymbols } from './features/symbols';
+import { warmUpRequests } from './features/warmUp';
 import { DiagnosticsRunner } from './diagnosticsRunner';
 import {
   DIAGNOSTIC_SOURCE, isCompletionData, resolveCompletionItem, toAddToBibliographyResult, toCodeActions, toCompletionList, toDefinition, toDocumentSymbols, toHover,
@@ -76,6 +78,9 @@ const corpus = new CorpusManager({
   onStatus: (status, message) => {
     void connection.sendNotification(StatusNotification.type, { ...status, message });
     if (status.ready) diagnostics.scheduleAll(500); // the index changed: keys may be (un)defined now
+    if (status.ready && status.papers > 0) {
+      void warmUp(corpus.index, 4).then(n => log.info(`Warmed up the index with ${n} requests`));
+    }
   },
   onSourceErrors: (file, errors) => diagnostics.setLoadErrors(file, errors),
   progress: progressSink,
@@ -90,6 +95,39 @@ diagnostics.onUnindexedBibliography = files => {
   for (const f of fresh) namedBibliographies.add(f);
   void refreshCorpus();
 };
+
+/**
+ * Answers made-up requests (see `features/warmUp.ts`) one per event-loop turn, so that requests
+ * arriving meanwhile are answered in between: first against the bundled sample corpus, indexed
+ * here while the real corpus is built in workers (V8 compiles the ranking code), then, each time
+ * the index is ready, a few against the real index (its segments' first-use work).
+ */
+async function warmUp(index: CorpusIndex, count: number): Promise<number> {
+  const requests = warmUpRequests(index, count);
+  for (const r of requests) {
+    await new Promise(resolve => setImmediate(resolve));
+    try {
+      const doc = TextDocument.create('untitled:warm-up', r.languageId, 0, r.text);
+      if (r.kind === 'hover') hoverAt(doc, r.position, index);
+      else if (r.kind === 'related') relatedTo(r.text, 10, {}, undefined, index);
+      else {
+        const item = completionAt(doc, r.position, index)?.items[0];
+        if (item && isCompletionData(item.data)) resolveCompletionItem(item, index.paperWithKey(item.data.key, item.data.source));
+      }
+    } catch (e) {
+      log.warn(`Warm-up ${r.kind} request failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    }
+  }
+  return requests.length;
+}
+
+async function warmUpOnSample(samplePath: string): Promise<void> {
+  const started = Date.now();
+  const index = new CorpusIndex();
+  index.setSource(samplePath, parseCorpusText(await readFile(samplePath, 'utf8'), samplePath).papers);
+  const n = await warmUp(index, 32);
+  log.info(`Warmed up with ${n} requests on the sample corpus in ${Date.now() - started} ms`);
+}
 
 /** Settings as Restricted Mode allows them: no entries appended to bibliographies on insert. */
 function restrict(s: ServerSettings): ServerSettings {
@@ -173,6 +211,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
 connection.onInitialized(() => {
   if (canPullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'relatedWork' });
   void refreshCorpus();
+  void warmUpOnSample(initOptions.sampleCorpusPath ?? path.join(__dirname, 'sample-corpus.txt')).catch(e => log.warn(`Warm-up skipped: ${e instanceof Error ? e.message : String(e)}`));
 });
 
 async function refreshCorpus(): Promise<void> {
@@ -329,17 +368,20 @@ connection.onDocumentSymbol(params => guard('documentSymbol', null, () => {
 
 connection.onWorkspaceSymbol(params => guard('workspaceSymbol', [], () => toWorkspaceSymbols(paperSymbols(corpus.index, params.query))));
 
-connection.onCompletion(params => guard('completion', null, () => {
-  validParams(params, true);
-  const doc = documents.get(params.textDocument.uri);
-  if (!doc) return null;
+function completionAt(doc: TextDocument, position: { line: number; character: number }, index = corpus.index) {
   const text = doc.getText();
   const draft = draftOptions(doc.languageId, settings.citeStyle, settings.snippetTemplate, text);
-  const result = completeCitation(text, params.position, doc.languageId, corpus.index, {
+  const result = completeCitation(text, position, doc.languageId, index, {
     limit: settings.completionLimit, extraCommands: settings.citeCommands,
     snippets: draft ? { count: settings.snippetCompletionItems, draft } : undefined,
   });
   return result ? toCompletionList(result, settings.addOnInsert ? { uri: doc.uri } : undefined) : null;
+}
+
+connection.onCompletion(params => guard('completion', null, () => {
+  validParams(params, true);
+  const doc = documents.get(params.textDocument.uri);
+  return doc ? completionAt(doc, params.position) : null;
 }));
 
 connection.onCompletionResolve(item => guard('completionResolve', item, () => {
@@ -347,12 +389,15 @@ connection.onCompletionResolve(item => guard('completionResolve', item, () => {
   return resolveCompletionItem(item, corpus.index.paperWithKey(item.data.key, item.data.source));
 }));
 
+function hoverAt(doc: TextDocument, position: { line: number; character: number }, index = corpus.index) {
+  const result = hoverCitation(doc.getText(), position, doc.languageId, index, settings.citeCommands);
+  return result ? toHover(result) : null;
+}
+
 connection.onHover(params => guard('hover', null, () => {
   validParams(params, true);
   const doc = documents.get(params.textDocument.uri);
-  if (!doc) return null;
-  const result = hoverCitation(doc.getText(), params.position, doc.languageId, corpus.index, settings.citeCommands);
-  return result ? toHover(result) : null;
+  return doc ? hoverAt(doc, params.position) : null;
 }));
 
 connection.onRequest(StatusRequest.type, () => corpus.status());
@@ -374,11 +419,13 @@ connection.onRequest(RelatedRequest.type, params => guard<RelatedResult>('relate
     range = passage?.range;
   }
   const documentTitle = typeof params?.documentTitle === 'string' ? params.documentTitle : context?.title;
-  const hits = text ? relatedPapers(corpus.index, {
-    text, limit: clampLimit(params?.limit), context: { documentTitle, citedKeys: context?.citedKeys },
-  }) : [];
-  return toRelatedResult(hits, { citedKeys: context?.citedKeys, range, text: text ?? '', partial: !corpus.ready });
+  return relatedTo(text ?? '', typeof params?.limit === 'number' ? params.limit : undefined, { documentTitle, citedKeys: context?.citedKeys }, range);
 }));
+
+function relatedTo(text: string, limit: number | undefined, context: { documentTitle?: string; citedKeys?: string[] }, range?: Parameters<typeof toRelatedResult>[1]['range'], index = corpus.index): RelatedResult {
+  const hits = text ? relatedPapers(index, { text, limit: clampLimit(limit), context }) : [];
+  return toRelatedResult(hits, { citedKeys: context.citedKeys, range, text, partial: !corpus.ready });
+}
 
 connection.onRequest(CitationEditRequest.type, params => guard<CitationEditResult>('citationEdit', { reason: 'Internal error' }, () => {
   if (!isPosition(params?.position)) throw invalidParams('position');

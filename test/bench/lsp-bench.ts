@@ -5,8 +5,9 @@
  * Measures, in one run: time from spawn to index ready (cold; then warm, restarted on the same
  * unchanged corpus with the same cache directory), how responsive the server stays while it
  * indexes (status and completion round trips during the load, and `$/progress` reports), the
- * latency of completion, hover and `relatedWork/related` requests once ready, and the server's
- * peak resident memory (VmHWM: the main thread and the loader worker together).
+ * latency of completion (typed into one document a keystroke at a time, as an editor asks; and
+ * whole queries in newly opened documents), hover and `relatedWork/related` requests once ready,
+ * and the server's peak resident memory (VmHWM: the main thread and the loader workers together).
  *
  *   node out/test/bench/lsp-bench.js [--quick] [--corpus FILE]... [--json FILE]
  *     --quick   fewer requests (CI smoke run)
@@ -27,6 +28,8 @@ const corpusArgs = args.flatMap((a, i) => (a === '--corpus' ? [args[i + 1]] : []
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : path.join(repoRoot, 'out/bench/lsp.json');
 
 const N_COMPLETION = quick ? 50 : 300;
+/** Queries typed a keystroke at a time (about 11 requests each). */
+const N_TYPED = quick ? 10 : 100;
 const N_HOVER = quick ? 50 : 300;
 const N_RELATED = quick ? 50 : 552;
 
@@ -78,7 +81,10 @@ export interface LspBenchResult {
   coldReadyMs: number;
   warmReadyMs: number;
   duringLoad: { status: Stats; completion: Stats; progressReports: number };
+  /** Typed into one document, a request per keystroke. */
   completion: Stats;
+  /** Each query in a newly opened document. */
+  completionOpen: Stats;
   hover: Stats;
   related: Stats;
   peakMB: number;
@@ -126,14 +132,32 @@ async function main(): Promise<void> {
   console.log(`cold: ready in ${(cold.readyMs / 1000).toFixed(2)} s, ${papers} papers`);
 
   // 2. Steady state: completion, hover, related.
+  // Completion as an editor asks for it: the queries are typed into one document, one keystroke at
+  // a time, each keystroke a `didChange` and a completion request (only the request is timed).
   const completion: number[] = [];
   const seenKeys: string[] = [];
+  const typingUri = await server.open('untitled:typing.tex', 'latex', '');
+  let typed = '';
+  for (const q of completionQueries(sentences, N_TYPED)) {
+    typed += `${typed ? '\n\n' : ''}As shown in \\citep{`;
+    for (const ch of q) {
+      typed += ch;
+      await server.change(typingUri, typed);
+      const line = typed.split('\n').length - 1;
+      const [list, ms] = await timed(() => server.completion(typingUri, { line, character: typed.length - typed.lastIndexOf('\n') - 1 }) as Promise<CompletionList | null>);
+      if (!list) throw new Error(`no completion while typing ${q}`);
+      completion.push(ms);
+    }
+    typed += '}';
+  }
+  // The same queries whole, each in a newly opened document (each open also starts a diagnostics check).
+  const completionOpen: number[] = [];
   for (const [i, q] of completionQueries(sentences, N_COMPLETION).entries()) {
     const text = `As shown in \\citep{${q}`;
     const uri = await server.open(`untitled:c${i}.tex`, 'latex', text);
     const [list, ms] = await timed(() => server.completion(uri, { line: 0, character: text.length }) as Promise<CompletionList | null>);
     if (!list) throw new Error(`no completion for ${q}`);
-    completion.push(ms);
+    completionOpen.push(ms);
     if (list.items[0]) seenKeys.push(String(list.items[0].label));
   }
   const hover: number[] = [];
@@ -170,6 +194,7 @@ async function main(): Promise<void> {
     warmReadyMs: warm.readyMs,
     duringLoad: { status: stats(cold.statusTimes), completion: stats(cold.completionTimes), progressReports: server.progress.length },
     completion: stats(completion),
+    completionOpen: stats(completionOpen),
     hover: stats(hover),
     related: stats(related),
     peakMB: peak,
@@ -180,7 +205,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(jsonOut, JSON.stringify(result, null, 2));
   const f = (s: Stats) => `p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms, max ${s.max.toFixed(1)} ms (n=${s.n})`;
   console.log(`during load: status ${f(result.duringLoad.status)}; completion ${f(result.duringLoad.completion)}; ${result.duringLoad.progressReports} $/progress reports`);
-  console.log(`completion: ${f(result.completion)}`);
+  console.log(`completion: ${f(result.completion)} (typed); ${f(result.completionOpen)} (a new document per query)`);
   console.log(`hover:      ${f(result.hover)}`);
   console.log(`related:    ${f(result.related)}`);
   console.log(`peak memory: ${peak.toFixed(0)} MB cold, ${warmPeak.toFixed(0)} MB warm`);

@@ -29,6 +29,7 @@ export class TestServer {
   readonly progress: unknown[] = [];
   /** The server's `window/logMessage`s, with the milliseconds since start. */
   readonly logs: string[] = [];
+  private readonly logWaiters: { re: RegExp; resolve: (line: string) => void }[] = [];
   readonly diagnostics = new Map<string, Diagnostic[]>();
   /** How many times diagnostics were published for each URI. */
   readonly publishCount = new Map<string, number>();
@@ -39,7 +40,9 @@ export class TestServer {
   private constructor(readonly process: ChildProcess, readonly connection: MessageConnection) {}
 
   static async start(options: ServerOptions = {}): Promise<TestServer> {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+    // RW_PROF=DIR: the server (and its workers) write V8 CPU profiles into DIR, for the benchmarks.
+    const profile = process.env.RW_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.RW_PROF}`] : [];
+    const child = spawn(process.execPath, [...profile, path.join(repoRoot, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const server = new TestServer(child, connection);
     child.stderr!.on('data', d => (server.stderr += d));
@@ -48,7 +51,10 @@ export class TestServer {
     connection.onRequest('client/registerCapability', () => null);
     connection.onNotification('$/progress', p => { server.progress.push(p); });
     const t0 = Date.now();
-    connection.onNotification('window/logMessage', (m: { message: string }) => { server.logs.push(`${Date.now() - t0} ms ${m.message}`); });
+    connection.onNotification('window/logMessage', (m: { message: string }) => {
+      server.logs.push(`${Date.now() - t0} ms ${m.message}`);
+      for (const w of [...server.logWaiters]) if (w.re.test(m.message)) { server.logWaiters.splice(server.logWaiters.indexOf(w), 1); w.resolve(m.message); }
+    });
     connection.onNotification(StatusNotification.method, (s: StatusResult) => server.onStatus(s));
     connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       server.diagnostics.set(p.uri, p.diagnostics);
@@ -88,6 +94,13 @@ export class TestServer {
     const waiting = new Promise<StatusResult>(resolve => this.statusWaiters.push({ pred, resolve }));
     const now = await this.status();
     return pred(now) ? now : waiting;
+  }
+
+  /** The first log message (already logged, or logged later) that matches `re`. */
+  waitForLog(re: RegExp): Promise<string> {
+    const known = this.logs.find(l => re.test(l.replace(/^\d+ ms /, '')));
+    if (known) return Promise.resolve(known.replace(/^\d+ ms /, ''));
+    return new Promise(resolve => this.logWaiters.push({ re, resolve }));
   }
 
   /** The diagnostics published for `uri` (already, or the next time they are). */

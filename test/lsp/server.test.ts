@@ -319,6 +319,22 @@ test('the server is not ready before it has planned and loaded its corpus', asyn
   }
 });
 
+test('the server warms up on the sample corpus, then on the index, without failures', { timeout: 30_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-warm-'));
+  const server = await TestServer.start({ folders: [dir] });
+  try {
+    const sample = await server.waitForLog(/^Warmed up with \d+ requests on the sample corpus/);
+    assert.ok(Number(/(\d+) requests/.exec(sample)![1]) >= 40, sample);
+    await server.ready();
+    const index = await server.waitForLog(/^Warmed up the index with \d+ requests/);
+    assert.ok(Number(/(\d+) requests/.exec(index)![1]) >= 8, index);
+    assert.deepEqual(server.logs.filter(l => /Warm-up/.test(l)), []);
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a .bib changed, created or deleted on disk updates the index (didChangeWatchedFiles)', async () => {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-watch-'));
   const refs = path.join(ws, 'refs.bib');

@@ -154,6 +154,19 @@ export class CorpusIndex {
     return out;
   }
 
+  /** `count` papers spread evenly over every segment (in index order). */
+  sample(count: number): Paper[] {
+    const out: Paper[] = [];
+    if (this.docCount === 0 || count <= 0) return out;
+    const step = Math.max(1, Math.floor(this.docCount / count));
+    let base = 0;
+    for (const { segment } of this.entries) {
+      for (let g = Math.ceil(base / step) * step; g < base + segment.size && out.length < count; g += step) out.push(segment.paper(g - base));
+      base += segment.size;
+    }
+    return out;
+  }
+
   query(text: string, options: QueryOptions): ScoredPaper[] {
     const tokens = queryTokens(text, options.mode === 'lookup');
     const keyPrefix = options.mode === 'lookup' ? keyPrefixOf(text) : undefined;
