@@ -6,7 +6,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { parseBibtex } from '../../server/src/corpus/bibtex';
 import type { Paper } from '../../server/src/corpus/paper';
-import { PaperStore } from '../../server/src/corpus/paperStore';
+import { PaperStore, PaperStoreEncoder } from '../../server/src/corpus/paperStore';
 import { corporaDir } from '../util/paths';
 
 /** A paper as JSON sees it (undefined properties dropped, keyGenerated false dropped). */
@@ -66,4 +66,19 @@ test('paper store: a file-backed store reads its text from the file, and fails c
   assert.throws(() => store.get(0), /closed/);
   assert.throws(() => PaperStore.fromFile(parts, { path: file, offset: 8, length: parts.bytes.length + 100 }), /inconsistent|shorter/);
   fs.rmSync(dir, { recursive: true });
+});
+
+test('a store built a paper at a time grows from nothing and keeps every paper', () => {
+  const encoder = new PaperStoreEncoder('/g.bib');
+  const made = Array.from({ length: 5000 }, (_, i) => ({
+    key: `k${i}`, type: 'article', title: `Title ${i} — ü`, authors: [`Author ${i}`], year: 1900 + (i % 200),
+    ...(i % 3 ? { abstract: 'x'.repeat(i % 700) } : {}), source: '/g.bib',
+    range: { start: { line: i * 3, character: 0 }, end: { line: i * 3 + 2, character: 1 } },
+  }));
+  for (const p of made) encoder.add(p);
+  const store = encoder.finish();
+  assert.equal(store.length, 5000);
+  for (const d of [0, 1, 2, 1023, 1024, 4097, 4999]) assert.deepEqual(store.get(d), made[d]);
+  assert.equal(store.key(4999), 'k4999');
+  PaperStore.fromParts(store.toParts()); // passes the checks a cached store must pass
 });

@@ -72,3 +72,21 @@ test('without the worker script the file is built in-process', async () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a build that throws (a bug) gives one error naming the file, in a worker or in-process', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-pool-'));
+  const file = path.join(dir, 'keyless.bib');
+  fs.writeFileSync(file, '@article{, title = {No key}, author = {Doe, J}, year = 2020}\n');
+  // Malformed on purpose: a generated key is looked up in `takenKeyHashes`, which throws.
+  const bad = { file, macros: [], takenKeyHashes: null } as unknown as BuildRequest;
+  for (const pool of [new WorkerPool(script), new WorkerPool(path.join(dir, 'missing.js'))]) {
+    try {
+      const built = await pool.build(bad, () => undefined).result;
+      assert.equal(built!.segment.store.ints.length, 0);
+      assert.match(built!.errors[0].message, /^Could not index .*keyless\.bib: /);
+    } finally {
+      await pool.close();
+    }
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});

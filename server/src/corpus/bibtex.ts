@@ -31,11 +31,17 @@ export interface BibParseResult extends LoadResult {
   undefinedMacros: Set<string>;
   /** `crossref` parents not found in the text (lower case): in another part of a split file, or nowhere. */
   missingCrossrefs: Set<string>;
+  /** Syntax errors past the listed ones, counted only (a warning says how many unless `countOnly`). */
+  unlisted: number;
 }
 
 export interface BibParseOptions {
   /** Line number of the text's first line, when the text is a part of a larger file. */
   firstLine?: number;
+  /** How many syntax errors to list (default 1,000); the rest are counted. */
+  maxErrors?: number;
+  /** Only count the unlisted errors (`unlisted`), without the warning that says how many. */
+  countOnly?: boolean;
 }
 
 const MONTHS: ReadonlyMap<string, string> = new Map([
@@ -58,7 +64,7 @@ const INHERITED = [F.author, F.editor, F.year, F.date, F.journal, F.journaltitle
 const VENUE = [F.journal, F.journaltitle, F.booktitle, F.howpublished, F.school, F.institution, F.publisher];
 const MAX_CROSSREF_DEPTH = 4;
 /** Syntax errors listed per file; more are only counted (a file of 100k broken entries is one bad file, not 100k diagnostics). */
-const MAX_ERRORS = 1000;
+export const MAX_ERRORS = 1000;
 
 
 /** Characters that end a field name, key-less token or bare value (ASCII only; all else is a name char). */
@@ -107,13 +113,19 @@ class EntryError {
 }
 
 export function parseBibtex(text: string, source: string, externalMacros?: ReadonlyMap<string, string>, options: BibParseOptions = {}): BibParseResult {
-  const scanner = new Scanner(text, externalMacros, options.firstLine);
+  const scanner = new Scanner(text, externalMacros, options.firstLine, options.maxErrors);
   scanner.scan();
   const papers = scanner.papers(source);
   fillMissingKeys(papers);
   const errors = scanner.errors.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-  if (scanner.unlisted) errors.push(loadError(`${scanner.unlisted} more syntax errors in this file are not listed`, errors[errors.length - 1].range, 'warning'));
-  return { papers, errors, macros: scanner.macros, undefinedMacros: scanner.undefinedMacros, missingCrossrefs: scanner.missingCrossrefs };
+  if (scanner.unlisted && !options.countOnly) errors.push(unlistedWarning(scanner.unlisted, errors));
+  return { papers, errors, macros: scanner.macros, undefinedMacros: scanner.undefinedMacros, missingCrossrefs: scanner.missingCrossrefs, unlisted: scanner.unlisted };
+}
+
+/** The warning that says how many syntax errors were not listed (after the last listed one). */
+export function unlistedWarning(unlisted: number, errors: readonly LoadError[]): LoadError {
+  const last = errors[errors.length - 1]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  return loadError(`${unlisted} more syntax errors in this file are not listed`, last, 'warning');
 }
 
 class Scanner {
@@ -132,7 +144,7 @@ class Scanner {
   /** No `@` starts a line after this offset (memo for `resyncFrom`). */
   private lastLineStartAt = Infinity;
 
-  constructor(private readonly text: string, private readonly external?: ReadonlyMap<string, string>, firstLine = 0) {
+  constructor(private readonly text: string, private readonly external?: ReadonlyMap<string, string>, firstLine = 0, private readonly maxErrors = MAX_ERRORS) {
     this.lines = new LineIndex(text, firstLine);
   }
 
@@ -167,7 +179,7 @@ class Scanner {
   }
 
   private error(message: string, start: number, end: number, severity: LoadError['severity'] = 'error'): void {
-    if (severity === 'error' && ++this.errorCount > MAX_ERRORS) { this.unlisted++; return; }
+    if (severity === 'error' && ++this.errorCount > this.maxErrors) { this.unlisted++; return; }
     const n = this.text.length; // an error at the very end (`@article{` and nothing more) stays inside the text
     this.errors.push(loadError(detach(message), this.lines.range(Math.min(start, n), Math.min(end, n)), severity));
   }

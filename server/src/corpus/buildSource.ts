@@ -9,17 +9,20 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import { cachePath, readCacheFile, sha1Of, stampOf, touchCacheFile, writeCacheFile, type Section } from '../cache/cacheFile';
 import { hasHash, keyHash, Segment, SegmentBuilder, type SegmentParts } from '../index/segment';
 import { baseKey, uniqueKey, type KeySet } from './keys';
-import { loadCorpusBytes, type CorpusLoadResult } from './loader';
+import { chunkable, parseBibtexInChunks } from './chunkedParse';
+import { corpusFormat, loadCorpusBytes, type CorpusLoadResult } from './loader';
 import type { LoadError, Paper } from './paper';
 import { PaperStore, type StoreFile } from './paperStore';
 import { loadError } from './records';
 import { scanPrefix, type FilePart, type Prefix } from './split';
 
 /** Bump whenever the segment, the store or the parsers change what they produce. */
-export const CACHE_VERSION = 4;
+export const CACHE_VERSION = 5;
 
 export interface BuildRequest {
   file: string;
@@ -158,6 +161,18 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
 
 /** Parses the bytes in `box` (handed over: emptied once decoded) and builds their segment; no cache. */
 async function parseAndBuild(req: BuildRequest, box: { bytes?: Uint8Array }, macros: Map<string, string>, firstLine: number | undefined, onProgress: (fraction: number) => void): Promise<BuiltSource> {
+  if (box.bytes && corpusFormat(req.file) === 'bibtex') {
+    if (isGzip(box.bytes)) {
+      try { box.bytes = await gunzip(box.bytes); } catch { /* reported by the loader below */ }
+    }
+    const bytes = box.bytes;
+    if (chunkable(bytes)) {
+      box.bytes = undefined;
+      const built = parseInChunks(req, bytes, macros, firstLine ?? 0, onProgress);
+      if (built) return built;
+      box.bytes = bytes; // a crossref parent in another chunk: parsed whole below
+    }
+  }
   let loaded: CorpusLoadResult | undefined = await loadCorpusBytes(req.file, box, macros, { firstLine });
   const result = { errors: loaded.errors, macros: loaded.macros, undefinedMacros: loaded.undefinedMacros };
   const missingCrossrefs = req.part ? [...(loaded.missingCrossrefs ?? [])] : undefined;
@@ -180,6 +195,29 @@ async function parseAndBuild(req: BuildRequest, box: { bytes?: Uint8Array }, mac
     splitUnsafe,
   };
 }
+
+/** A large UTF-8 BibTeX text, parsed and indexed a chunk at a time (see `chunkedParse.ts`); undefined if it must be parsed whole. */
+function parseInChunks(req: BuildRequest, bytes: Uint8Array, macros: Map<string, string>, firstLine: number, onProgress: (fraction: number) => void): BuiltSource | undefined {
+  const builder = new SegmentBuilder([], req.file);
+  const parsed = parseBibtexInChunks(bytes, req.file, macros, firstLine, (papers, parsedBytes) => {
+    avoidTakenKeys(papers, req.takenKeyHashes);
+    builder.add(papers);
+    while (!builder.done) builder.step(5000);
+    onProgress((parsedBytes / bytes.length) * 0.95);
+  });
+  if (!parsed) return undefined;
+  return {
+    segment: builder.finish().toParts(),
+    errors: parsed.errors,
+    macros: [...parsed.macros],
+    undefinedMacros: [...parsed.undefinedMacros],
+    from: 'parse',
+    missingCrossrefs: req.part ? [...parsed.missingCrossrefs] : undefined,
+  };
+}
+
+const isGzip = (b: Uint8Array) => b[0] === 0x1f && b[1] === 0x8b;
+const gunzip = promisify(zlib.gunzip);
 
 /** Bytes `[start, end)` of a file. */
 function readRange(file: string, start: number, end: number): Buffer {
@@ -205,6 +243,12 @@ function samePrefix(stored: CacheMeta['prefix'], now: Prefix): boolean {
 /** The parts without their text (the server reads it from the cache file). */
 function withoutText(p: SegmentParts): SegmentParts {
   return { ...p, store: { ...p.store, bytes: new Uint8Array(0) } };
+}
+
+/** What a build that threw (a bug) gives: no papers and one error naming the file. */
+export function failedBuild(file: string, e: unknown): BuiltSource {
+  const errors = [loadError(`Could not index ${file}: ${e instanceof Error ? e.message : String(e)}`, ZERO)];
+  return { segment: Segment.build([], file).toParts(), errors, macros: [], undefinedMacros: [], from: 'parse' };
 }
 
 function unreadable(file: string, e: unknown): BuiltSource {
@@ -290,7 +334,7 @@ export function fromSections(s: Map<string, Section>, meta: SegmentMeta): Segmen
       text: utf8Decoder.decode(get('dict.text', Uint8Array)), offsets: get('dict.offsets', Uint32Array),
       hashes: get('dict.hashes', Int32Array), table: get('dict.table', Int32Array), stopwordCount: meta.stopwordCount,
     },
-    offsets: get('offsets', Uint32Array), docs: get('docs', Uint32Array), weights: get('weights', Float32Array),
+    offsets: get('offsets', Uint32Array), docs: get('docs', Uint32Array), weights: get('weights', Uint8Array),
     docLength: get('docLength', Float32Array), totalLength: meta.totalLength,
     sortedTerms: get('sortedTerms', Uint32Array), keyOrder: get('keyOrder', Uint32Array), keyHashes: get('keyHashes', Float64Array),
     related: {

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { buildSource, type BuildRequest, type BuiltSource } from './buildSource';
+import { buildSource, failedBuild, type BuildRequest, type BuiltSource } from './buildSource';
 
 /** Server → worker. */
 export interface WorkerRequest { id: number; request: BuildRequest }
@@ -40,7 +40,8 @@ export class WorkerPool {
   build(request: BuildRequest, onProgress: (fraction: number) => void): BuildJob {
     if (!fs.existsSync(this.script)) {
       let cancelled = false;
-      return { result: buildSource(request, onProgress).then(b => (cancelled ? undefined : b)), cancel: () => { cancelled = true; } };
+      const result = buildSource(request, onProgress).catch(e => failedBuild(request.file, e));
+      return { result: result.then(b => (cancelled ? undefined : b)), cancel: () => { cancelled = true; } };
     }
     let worker: Worker | undefined;
     let finish: (b: BuiltSource | undefined) => void = () => undefined;
@@ -53,7 +54,7 @@ export class WorkerPool {
         if (settled || fellBack) return;
         fellBack = true;
         worker = undefined;
-        void buildSource(request, onProgress).then(finish);
+        void buildSource(request, onProgress).then(finish, e => finish(failedBuild(request.file, e)));
       };
       const w = worker = this.take();
       w.on('message', (m: WorkerMessage) => {

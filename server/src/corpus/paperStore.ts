@@ -55,6 +55,11 @@ export class PaperStore {
     if (file) this.fd = fs.openSync(file.path, 'r');
   }
 
+  /** @internal A store `PaperStoreEncoder` has just built (consistent by construction). */
+  static fromEncoded(parts: PaperStoreParts): PaperStore {
+    return new PaperStore(parts);
+  }
+
   static fromParts(parts: PaperStoreParts): PaperStore {
     PaperStore.check(parts, parts.bytes.length);
     return new PaperStore(parts);
@@ -106,52 +111,9 @@ export class PaperStore {
 
   /** Encodes papers (all from `source`). */
   static encode(papers: readonly Paper[], source: string): PaperStore {
-    const n = papers.length;
-    const offsets = new Uint32Array(n * F + 1);
-    const ints = new Int32Array(n * I);
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    let chunk = new Uint8Array(1 << 20);
-    let used = 0;
-    const put = (text: string) => {
-      // Worst case 3 bytes per UTF-16 code unit.
-      if (used + text.length * 3 > chunk.length) {
-        chunks.push(chunk.subarray(0, used));
-        chunk = new Uint8Array(Math.max(1 << 20, text.length * 3));
-        used = 0;
-      }
-      const { written } = encoder.encodeInto(text, chunk.subarray(used));
-      used += written;
-      size += written;
-    };
-    for (let d = 0; d < n; d++) {
-      const p = papers[d];
-      let flags = p.keyGenerated ? KEY_GENERATED : 0;
-      for (let f = 0; f < F; f++) {
-        offsets[d * F + f] = size;
-        const value = fieldOf(p, TEXT_FIELDS[f]);
-        if (value !== undefined) {
-          flags |= 1 << (PRESENT + f);
-          put(value);
-        }
-      }
-      ints[d * I] = p.year ?? NO_YEAR;
-      ints[d * I + 1] = flags;
-      ints[d * I + 2] = p.range.start.line;
-      ints[d * I + 3] = p.range.start.character;
-      ints[d * I + 4] = p.range.end.line;
-      ints[d * I + 5] = p.range.end.character;
-    }
-    offsets[n * F] = size;
-    chunks.push(chunk.subarray(0, used));
-    const bytes = new Uint8Array(size);
-    let at = 0;
-    for (const c of chunks) { bytes.set(c, at); at += c.length; }
-    const keyOffsets = new Uint32Array(n + 1);
-    for (let d = 0; d < n; d++) keyOffsets[d + 1] = keyOffsets[d] + offsets[d * F + 1] - offsets[d * F];
-    const keyBytes = new Uint8Array(keyOffsets[n]);
-    for (let d = 0; d < n; d++) keyBytes.set(bytes.subarray(offsets[d * F], offsets[d * F + 1]), keyOffsets[d]);
-    return new PaperStore({ source, bytes, offsets, ints, keyBytes, keyOffsets });
+    const encoder = new PaperStoreEncoder(source, papers.length);
+    for (const p of papers) encoder.add(p);
+    return encoder.finish();
   }
 
   get source(): string { return this.parts.source; }
@@ -225,5 +187,81 @@ function fieldOf(p: Paper, f: TextField): string | undefined {
     case 'title': return p.title;
     case 'authors': return p.authors.length ? p.authors.join(AUTHOR_SEPARATOR) : undefined;
     default: return p[f];
+  }
+}
+
+/** Builds a store a paper at a time (so the caller can let go of each paper once it is added). */
+export class PaperStoreEncoder {
+  private n = 0;
+  private offsets: Uint32Array;
+  private ints: Int32Array;
+  private readonly chunks: Uint8Array[] = [];
+  private chunk = new Uint8Array(1 << 20);
+  private used = 0;
+  private size = 0;
+
+  constructor(private readonly source: string, expected = 1024) {
+    this.offsets = new Uint32Array(Math.max(1, expected) * F + 1);
+    this.ints = new Int32Array(Math.max(1, expected) * I);
+  }
+
+  get length(): number { return this.n; }
+
+  add(p: Paper): void {
+    const d = this.n++;
+    if (this.n * I > this.ints.length) {
+      const capacity = (this.ints.length / I) * 2;
+      const offsets = new Uint32Array(capacity * F + 1);
+      offsets.set(this.offsets);
+      this.offsets = offsets;
+      const ints = new Int32Array(capacity * I);
+      ints.set(this.ints);
+      this.ints = ints;
+    }
+    const { offsets, ints } = this;
+    let flags = p.keyGenerated ? KEY_GENERATED : 0;
+    for (let f = 0; f < F; f++) {
+      offsets[d * F + f] = this.size;
+      const value = fieldOf(p, TEXT_FIELDS[f]);
+      if (value !== undefined) {
+        flags |= 1 << (PRESENT + f);
+        this.put(value);
+      }
+    }
+    ints[d * I] = p.year ?? NO_YEAR;
+    ints[d * I + 1] = flags;
+    ints[d * I + 2] = p.range.start.line;
+    ints[d * I + 3] = p.range.start.character;
+    ints[d * I + 4] = p.range.end.line;
+    ints[d * I + 5] = p.range.end.character;
+  }
+
+  private put(text: string): void {
+    // Worst case 3 bytes per UTF-16 code unit.
+    if (this.used + text.length * 3 > this.chunk.length) {
+      this.chunks.push(this.chunk.subarray(0, this.used));
+      this.chunk = new Uint8Array(Math.max(1 << 20, text.length * 3));
+      this.used = 0;
+    }
+    const { written } = encoder.encodeInto(text, this.chunk.subarray(this.used));
+    this.used += written;
+    this.size += written;
+  }
+
+  finish(): PaperStore {
+    const n = this.n;
+    const offsets = this.offsets.slice(0, n * F + 1);
+    offsets[n * F] = this.size;
+    const ints = this.ints.slice(0, n * I);
+    this.chunks.push(this.chunk.subarray(0, this.used));
+    const bytes = new Uint8Array(this.size);
+    let at = 0;
+    for (const c of this.chunks) { bytes.set(c, at); at += c.length; }
+    this.chunks.length = 0;
+    const keyOffsets = new Uint32Array(n + 1);
+    for (let d = 0; d < n; d++) keyOffsets[d + 1] = keyOffsets[d] + offsets[d * F + 1] - offsets[d * F];
+    const keyBytes = new Uint8Array(keyOffsets[n]);
+    for (let d = 0; d < n; d++) keyBytes.set(bytes.subarray(offsets[d * F], offsets[d * F + 1]), keyOffsets[d]);
+    return PaperStore.fromEncoded({ source: this.source, bytes, offsets, ints, keyBytes, keyOffsets });
   }
 }

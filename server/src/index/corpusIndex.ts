@@ -14,7 +14,7 @@
  */
 import type { Paper } from '../corpus/paper';
 import { IMPACT_LEVELS, IMPACT_MAX } from './relatedPostings';
-import { Segment } from './segment';
+import { Segment, WEIGHT_UNIT } from './segment';
 import { forEachToken, STOPWORDS } from './tokenizer';
 
 export interface ScoredPaper {
@@ -342,7 +342,7 @@ export class CorpusIndex {
             if (docs[mid] < d) lo = mid + 1; else hi = mid;
           }
           if (lo >= end || docs[lo] !== d) continue;
-          const tf = weights[lo];
+          const tf = weights[lo] * WEIGHT_UNIT;
           const s = weight * (tf * (K1 + 1)) / (tf + K1 * (1 - B + B * segment.docLength[d] / avgLength));
           if (tokenScore[d] === 0) local.push(d);
           if (s > tokenScore[d]) tokenScore[d] = s;
@@ -354,7 +354,7 @@ export class CorpusIndex {
       for (let i = start; i < end; i++) {
         const d = docs[i];
         if (onlyTouched && matched[d] === 0) continue;
-        const tf = weights[i];
+        const tf = weights[i] * WEIGHT_UNIT;
         const s = (w1 * tf) / (tf + k1b + kb * docLength[d]);
         const before = tokenScore[d];
         if (before === 0) local.push(d);

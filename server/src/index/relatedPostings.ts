@@ -92,7 +92,9 @@ export class RelatedBuilder {
   private tf = new Float32Array(1 << 16);
   private touched: number[] = [];
   private length = 0;
-  private readonly docLength: Float32Array;
+  private docLength: Float32Array;
+  /** Papers closed so far (`endDoc`). */
+  private docCount = 0;
   private totalLength = 0;
   // (stem, doc, tf) triples in doc order, in fixed-size chunks (no copying on growth).
   private static readonly CHUNK = 1 << 20;
@@ -102,8 +104,9 @@ export class RelatedBuilder {
   private fill = RelatedBuilder.CHUNK;
   private count = 0;
 
-  constructor(private readonly docCount: number) {
-    this.docLength = new Float32Array(docCount);
+  /** `expected`: how many papers there will be, if known (the arrays grow as needed). */
+  constructor(expected = 0) {
+    this.docLength = new Float32Array(Math.max(1024, expected));
   }
 
   /** One occurrence of the exact-word term `termId` (text `term`) with the field's weight. */
@@ -147,6 +150,12 @@ export class RelatedBuilder {
       this.tf[s] = 0;
     }
     this.touched.length = 0;
+    if (d >= this.docLength.length) {
+      const grown = new Float32Array(Math.max(d + 1, this.docLength.length * 2));
+      grown.set(this.docLength);
+      this.docLength = grown;
+    }
+    this.docCount = Math.max(this.docCount, d + 1);
     this.docLength[d] = this.length;
     this.totalLength += this.length;
     this.length = 0;
