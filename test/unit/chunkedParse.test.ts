@@ -6,9 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseBibtex } from '../../server/src/corpus/bibtex';
 import { buildSource } from '../../server/src/corpus/buildSource';
-import { CHUNK_BYTES, chunkable, chunkStarts, parseBibtexInChunks } from '../../server/src/corpus/chunkedParse';
+import { CHUNK_BYTES, fileBytes, memoryBytes, nextChunkStart, parseBibtexInChunks, type ChunkedParse } from '../../server/src/corpus/chunkedParse';
 import type { Paper } from '../../server/src/corpus/paper';
 import { PaperStore } from '../../server/src/corpus/paperStore';
+import { planParts } from '../../server/src/corpus/split';
 
 /** Macros defined along the way, a broken entry, a duplicate key far from its first use, key-less entries, non-ASCII text. */
 function library(entries: number, eol = '\n'): string {
@@ -24,20 +25,54 @@ function library(entries: number, eol = '\n'): string {
   return out.join(eol);
 }
 
+/** Chunk starts, as the parser walks them. */
+function starts(bytes: Uint8Array, chunkBytes: number): number[] {
+  const src = memoryBytes(bytes);
+  const out = [];
+  for (let at = 0; at < src.length; at = nextChunkStart(src, at, chunkBytes)) out.push(at);
+  return out;
+}
+
+/** A parse in chunks that must succeed. */
+function chunked(bytes: Uint8Array, consume: (papers: Paper[]) => void, chunkBytes: number, macros = new Map<string, string>(), firstLine = 0): ChunkedParse {
+  const res = parseBibtexInChunks(memoryBytes(bytes), '/lib.bib', macros, firstLine, consume, chunkBytes);
+  assert.ok(typeof res !== 'string', `parsed whole: ${String(res)}`);
+  return res;
+}
+
 test('chunks start at lines that start an entry and cover the text', () => {
   const bytes = Buffer.from(library(500));
-  const starts = chunkStarts(bytes, 4096);
-  assert.ok(starts.length > 10, `${starts.length} chunks`);
-  assert.equal(starts[0], 0);
-  for (let i = 1; i < starts.length; i++) {
-    assert.ok(starts[i] > starts[i - 1]);
-    assert.equal(bytes[starts[i]], 0x40);
-    assert.equal(bytes[starts[i] - 1], 0x0a);
+  const at = starts(bytes, 4096);
+  assert.ok(at.length > 10, `${at.length} chunks`);
+  assert.equal(at[0], 0);
+  for (let i = 1; i < at.length; i++) {
+    assert.ok(at[i] > at[i - 1]);
+    assert.equal(bytes[at[i]], 0x40);
+    assert.equal(bytes[at[i] - 1], 0x0a);
   }
-  assert.equal(chunkable(bytes), false, 'smaller than 1.5 chunks');
-  assert.equal(chunkable(bytes, 4096), true);
-  assert.equal(chunkable(Buffer.concat([Buffer.from('% Encoding: windows-1252\n'), bytes]), 4096), false);
-  assert.equal(chunkable(Buffer.concat([bytes, Buffer.from([0xff, 0xfe])]), 4096), false, 'not UTF-8');
+  const whole = (b: Uint8Array) => parseBibtexInChunks(memoryBytes(b), '/x.bib', new Map(), 0, () => undefined, 4096);
+  assert.equal(whole(Buffer.concat([Buffer.from('% Encoding: windows-1252\n'), bytes])), 'encoding');
+  assert.equal(whole(Buffer.concat([bytes, Buffer.from('@misc{z, title = {\xff}}\n', 'latin1')])), 'encoding', 'not UTF-8');
+});
+
+test('a file read a chunk at a time parses as from memory', () => {
+  const text = library(300, '\r\n');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-chunks-'));
+  try {
+    const file = path.join(dir, 'lib.bib');
+    fs.writeFileSync(file, `junk before${text}junk after`);
+    const fd = fs.openSync(file, 'r');
+    const fromFile: Paper[] = [];
+    const seen: Buffer[] = [];
+    const res = parseBibtexInChunks(fileBytes(fd, 11, 11 + Buffer.byteLength(text)), '/lib.bib', new Map(), 0, (p, _n, chunk) => { fromFile.push(...p); seen.push(Buffer.from(chunk)); }, 2048);
+    fs.closeSync(fd);
+    const fromMemory: Paper[] = [];
+    assert.deepEqual(res, chunked(Buffer.from(text), p => fromMemory.push(...p), 2048));
+    assert.deepEqual(fromFile, fromMemory);
+    assert.equal(Buffer.concat(seen).toString(), text, 'every byte handed on once, in order');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('parsed in chunks: the papers, positions, macros and errors of one parse', () => {
@@ -46,13 +81,13 @@ test('parsed in chunks: the papers, positions, macros and errors of one parse', 
     const whole = parseBibtex(text, '/lib.bib', new Map([['ext', 'External']]), { firstLine: 7 });
     const papers: Paper[] = [];
     let chunks = 0;
-    const chunked = parseBibtexInChunks(Buffer.from(text), '/lib.bib', new Map([['ext', 'External']]), 7, p => { papers.push(...p); chunks++; }, 4096)!;
+    const res = chunked(Buffer.from(text), p => { papers.push(...p); chunks++; }, 4096, new Map([['ext', 'External']]), 7);
     assert.ok(chunks > 10, `${chunks} chunks`);
     assert.deepEqual(papers, whole.papers, JSON.stringify(eol));
-    assert.deepEqual(chunked.errors, whole.errors, JSON.stringify(eol));
-    assert.deepEqual([...chunked.macros], [...whole.macros]);
+    assert.deepEqual(res.errors, whole.errors, JSON.stringify(eol));
+    assert.deepEqual([...res.macros], [...whole.macros]);
     assert.ok(papers.some(p => p.venue === 'Journal of Conference on Things'), 'a macro of an earlier chunk expands');
-    assert.ok(chunked.errors.some(e => /Duplicate key "paper3" \(first at line/.test(e.message)), 'a duplicate across chunks');
+    assert.ok(res.errors.some(e => /Duplicate key "paper3" \(first at line/.test(e.message)), 'a duplicate across chunks');
     assert.ok(papers.filter(p => p.keyGenerated).length >= 4);
   }
 });
@@ -60,40 +95,62 @@ test('parsed in chunks: the papers, positions, macros and errors of one parse', 
 test('errors past 1,000 are counted across chunks as in one parse', () => {
   const text = Array.from({ length: 1500 }, (_, i) => `@article{e${i}, title = {Broken ${i}\n`).join('');
   const whole = parseBibtex(text, '/b.bib');
-  const chunked = parseBibtexInChunks(Buffer.from(text), '/b.bib', new Map(), 0, () => undefined, 2048)!;
-  assert.equal(chunked.errors.filter(e => e.severity === 'error').length, 1000);
-  assert.deepEqual(chunked.errors.at(-1), whole.errors.at(-1));
-  assert.match(chunked.errors.at(-1)!.message, /^500 more syntax errors/);
+  const res = chunked(Buffer.from(text), () => undefined, 2048);
+  assert.equal(res.errors.filter(e => e.severity === 'error').length, 1000);
+  assert.deepEqual(res.errors.at(-1), whole.errors.at(-1));
+  assert.match(res.errors.at(-1)!.message, /^500 more syntax errors/);
 });
 
 test('a crossref parent in another chunk: the text must be parsed whole', () => {
   const filler = Array.from({ length: 200 }, (_, i) => `@misc{f${i}, title = {Filler ${i}}}\n`).join('');
   const text = `@inproceedings{child, crossref = {PARENT}, title = {Child}}\n${filler}@proceedings{parent, booktitle = {The Proceedings}, year = 2020}\n`;
-  assert.equal(parseBibtexInChunks(Buffer.from(text), '/c.bib', new Map(), 0, () => undefined, 1024), undefined);
+  assert.equal(parseBibtexInChunks(memoryBytes(Buffer.from(text)), '/c.bib', new Map(), 0, () => undefined, 1024), 'crossref');
   const alone = `@inproceedings{child, crossref = {nowhere}, title = {Child}}\n${filler}`;
-  const res = parseBibtexInChunks(Buffer.from(alone), '/c.bib', new Map(), 0, () => undefined, 1024)!;
+  const res = chunked(Buffer.from(alone), () => undefined, 1024);
   assert.deepEqual([...res.missingCrossrefs], ['nowhere']);
 });
 
-test('buildSource indexes a large UTF-8 file in chunks (also gzipped) with the result of one parse', async () => {
+test('buildSource indexes a large file and its parts in chunks read from disk, with the result of one parse, and caches them', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-chunks-'));
   try {
-    let text = library(100);
-    while (Buffer.byteLength(text) < CHUNK_BYTES * 2) text += library(3000).replace(/paper(\d+)/g, `p${text.length}x$1`);
+    // Copies of one library with their own keys, just over two parts of 1.5 chunks each.
+    // (Long abstracts: as many bytes with fewer papers, as real libraries have; the test stays quick.)
+    const abstract = 'We study retrieval of related work with sparse and dense models, and report results. '.repeat(12);
+    const one = library(600).replaceAll('  author =', `  abstract = {${abstract}},\n  author =`);
+    const copies = Math.ceil((CHUNK_BYTES * 3.05) / Buffer.byteLength(one));
+    const text = Array.from({ length: copies }, (_, k) => one.replaceAll('{paper', `{p${k}x`)).join('\n');
     const file = path.join(dir, 'big.bib');
     fs.writeFileSync(file, text);
     const whole = parseBibtex(text, file);
-    const built = await buildSource({ file, macros: [], takenKeyHashes: [] });
-    const store = PaperStore.fromParts(built.segment.store);
-    assert.equal(store.length, whole.papers.length);
     // The store keeps what a paper has (no undefined fields, no `keyGenerated: false`).
     const plain = (p: Paper) => JSON.parse(JSON.stringify({ ...p, keyGenerated: p.keyGenerated || undefined }));
-    for (const d of [0, 1, Math.floor(store.length / 2), store.length - 1]) assert.deepEqual(plain(store.get(d)), plain(whole.papers[d]));
+    const samples = (papers: Paper[]) => [0, 1, Math.floor(papers.length / 2), papers.length - 1].map(d => plain(papers[d]));
+    const papersOf = (b: { segment: { store: Parameters<typeof PaperStore.fromParts>[0] } }) => [...PaperStore.fromParts(b.segment.store)];
+    const cacheDir = path.join(dir, 'cache');
+    const built = await buildSource({ file, macros: [], takenKeyHashes: [], cacheDir });
+    assert.equal(built.from, 'parse');
+    const store = PaperStore.fromFile(built.segment.store, built.storeFile!);
+    const fromStore = [...store];
+    store.close();
+    assert.equal(fromStore.length, whole.papers.length);
+    assert.deepEqual(samples(fromStore), samples(whole.papers));
     assert.deepEqual(built.errors, whole.errors);
+    // The cache's content hash was computed chunk by chunk: a touched (unchanged) file still uses it.
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(file, later, later);
+    assert.equal((await buildSource({ file, macros: [], takenKeyHashes: [], cacheDir })).from, 'cache');
+    // Parts of the file, each read in chunks: together, the papers of one parse.
+    const parts = (await planParts(file, Buffer.byteLength(text), CHUNK_BYTES * 1.5))!;
+    assert.equal(parts.length, 2);
+    const fromParts: Paper[] = [];
+    for (const part of parts) fromParts.push(...papersOf(await buildSource({ file, macros: [], takenKeyHashes: [], part })));
+    assert.deepEqual(samples(fromParts), samples(whole.papers));
+    assert.equal(fromParts.length, whole.papers.length);
+    // Gzipped: decompressed, then chunked in memory.
     const gz = path.join(dir, 'big.bib.gz');
     fs.writeFileSync(gz, (await import('node:zlib')).gzipSync(text));
     const fromGz = await buildSource({ file: gz, macros: [], takenKeyHashes: [] });
-    assert.equal(fromGz.segment.store.offsets.length, built.segment.store.offsets.length);
+    assert.equal(papersOf(fromGz).length, whole.papers.length);
     assert.deepEqual(fromGz.errors, whole.errors);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -11,10 +11,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { cachePath, readCacheFile, sha1Of, stampOf, touchCacheFile, writeCacheFile, type Section } from '../cache/cacheFile';
+import { cachePath, readCacheFile, sha1Of, stampOf, touchCacheFile, writeCacheFile, type Section, type Stamp } from '../cache/cacheFile';
 import { hasHash, keyHash, Segment, SegmentBuilder, type SegmentParts } from '../index/segment';
 import { baseKey, uniqueKey, type KeySet } from './keys';
-import { chunkable, parseBibtexInChunks } from './chunkedParse';
+import { fileBytes, memoryBytes, parseBibtexInChunks, worthChunking, type ByteSource } from './chunkedParse';
 import { corpusFormat, loadCorpusBytes, type CorpusLoadResult } from './loader';
 import type { LoadError, Paper } from './paper';
 import { PaperStore, type StoreFile } from './paperStore';
@@ -130,15 +130,39 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
 
   const macros = new Map(req.macros);
   try {
-    bytes ??= part ? readBytes() : await fs.promises.readFile(req.file);
     if (part) for (const [k, v] of prefixOf().macros) macros.set(k, v);
   } catch (e) {
     return unreadable(req.file, e);
   }
-  const stamp = cacheFile ? stampOf(part ? `${name}@${part.start}-${part.end}` : req.file, bytes, stat, CACHE_VERSION) : undefined;
-  const box: { bytes?: Uint8Array } = { bytes };
-  bytes = undefined; // handed over: collected once decoded
-  const built = await parseAndBuild(req, box, macros, prefix?.line, onProgress);
+  const stampSource = part ? `${name}@${part.start}-${part.end}` : req.file;
+  const length = part ? part.end - part.start : stat.size;
+  let built: BuiltSource | undefined;
+  let stamp: Stamp | undefined;
+  if (!bytes && corpusFormat(req.file) === 'bibtex' && !/\.gz$/i.test(req.file) && worthChunking(length)) {
+    // Read, hashed (for the cache stamp) and parsed a chunk at a time: the part's bytes are never all in memory.
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(req.file, 'r');
+      const hash = cacheFile ? createHash('sha1') : undefined;
+      built = buildInChunks(req, fileBytes(fd, part?.start ?? 0, (part?.start ?? 0) + length), macros, prefix?.line ?? 0, onProgress, chunk => hash?.update(chunk));
+      if (built && hash) stamp = { source: stampSource, size: stat.size, mtimeMs: stat.mtimeMs, sha1: hash.digest('hex'), version: CACHE_VERSION };
+    } catch (e) {
+      return unreadable(req.file, e);
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+  }
+  if (!built) {
+    try {
+      bytes ??= part ? readBytes() : await fs.promises.readFile(req.file);
+    } catch (e) {
+      return unreadable(req.file, e);
+    }
+    stamp = cacheFile ? stampOf(stampSource, bytes, stat, CACHE_VERSION) : undefined;
+    const box: { bytes?: Uint8Array } = { bytes };
+    bytes = undefined; // handed over: collected once decoded
+    built = await parseAndBuild(req, box, macros, prefix?.line, onProgress);
+  }
   const { missingCrossrefs, splitUnsafe, segment } = built;
   if (cacheFile && stamp && !splitUnsafe) {
     try {
@@ -166,11 +190,11 @@ async function parseAndBuild(req: BuildRequest, box: { bytes?: Uint8Array }, mac
       try { box.bytes = await gunzip(box.bytes); } catch { /* reported by the loader below */ }
     }
     const bytes = box.bytes;
-    if (chunkable(bytes)) {
+    if (worthChunking(bytes.length)) {
       box.bytes = undefined;
-      const built = parseInChunks(req, bytes, macros, firstLine ?? 0, onProgress);
+      const built = buildInChunks(req, memoryBytes(bytes), macros, firstLine ?? 0, onProgress);
       if (built) return built;
-      box.bytes = bytes; // a crossref parent in another chunk: parsed whole below
+      box.bytes = bytes; // not UTF-8, or a crossref parent in another chunk: parsed whole below
     }
   }
   let loaded: CorpusLoadResult | undefined = await loadCorpusBytes(req.file, box, macros, { firstLine });
@@ -196,16 +220,20 @@ async function parseAndBuild(req: BuildRequest, box: { bytes?: Uint8Array }, mac
   };
 }
 
-/** A large UTF-8 BibTeX text, parsed and indexed a chunk at a time (see `chunkedParse.ts`); undefined if it must be parsed whole. */
-function parseInChunks(req: BuildRequest, bytes: Uint8Array, macros: Map<string, string>, firstLine: number, onProgress: (fraction: number) => void): BuiltSource | undefined {
+/**
+ * A large UTF-8 BibTeX text, parsed and indexed a chunk at a time (see `chunkedParse.ts`); each
+ * chunk's bytes go to `onChunk` too. Undefined when it must be parsed whole.
+ */
+function buildInChunks(req: BuildRequest, src: ByteSource, macros: Map<string, string>, firstLine: number, onProgress: (fraction: number) => void, onChunk?: (chunk: Uint8Array) => void): BuiltSource | undefined {
   const builder = new SegmentBuilder([], req.file);
-  const parsed = parseBibtexInChunks(bytes, req.file, macros, firstLine, (papers, parsedBytes) => {
+  const parsed = parseBibtexInChunks(src, req.file, macros, firstLine, (papers, parsedBytes, chunk) => {
+    onChunk?.(chunk);
     avoidTakenKeys(papers, req.takenKeyHashes);
     builder.add(papers);
     while (!builder.done) builder.step(5000);
-    onProgress((parsedBytes / bytes.length) * 0.95);
+    onProgress((parsedBytes / src.length) * 0.95);
   });
-  if (!parsed) return undefined;
+  if (typeof parsed === 'string') return undefined;
   return {
     segment: builder.finish().toParts(),
     errors: parsed.errors,

@@ -14,6 +14,7 @@
  * undefined and the caller parses the text whole.
  */
 import { isUtf8 } from 'node:buffer';
+import fs from 'node:fs';
 import { MAX_ERRORS, parseBibtex, unlistedWarning } from './bibtex';
 import { baseKey, uniqueKey } from './keys';
 import type { LoadError, Paper } from './paper';
@@ -31,22 +32,49 @@ export interface ChunkedParse {
   missingCrossrefs: Set<string>;
 }
 
-/** Whether `bytes` can be parsed in chunks: long enough, UTF-8, and no other encoding declared. */
-export function chunkable(bytes: Uint8Array, chunkBytes = CHUNK_BYTES): boolean {
-  return bytes.length >= chunkBytes * 1.5 && splittableHead(bytes.subarray(0, 4096)) && isUtf8(bytes);
+/**
+ * Bytes to parse, read a stretch at a time: from memory, or from a file (`fileBytes`), so a worker
+ * never holds a whole part's bytes. A returned view may be reused by the next `read`.
+ */
+export interface ByteSource {
+  readonly length: number;
+  read(start: number, end: number): Uint8Array;
 }
 
-/** Where chunks start (the first is 0), cut at lines that start an entry, about `chunkBytes` apart. */
-export function chunkStarts(bytes: Uint8Array, chunkBytes = CHUNK_BYTES): number[] {
-  const starts = [0];
-  for (let nominal = chunkBytes; nominal < bytes.length - chunkBytes / 2;) {
-    const at = entryLineStart(bytes.subarray(nominal - 1, Math.min(bytes.length, nominal - 1 + chunkBytes)));
-    if (at < 0) { nominal += chunkBytes; continue; }
-    const start = nominal - 1 + at;
-    starts.push(start);
-    nominal = start + chunkBytes;
+/** A source over bytes in memory. */
+export function memoryBytes(bytes: Uint8Array): ByteSource {
+  return { length: bytes.length, read: (start, end) => bytes.subarray(start, end) };
+}
+
+/** A source over bytes `[start, end)` of an open file, read into one reused buffer. */
+export function fileBytes(fd: number, start: number, end: number): ByteSource {
+  let scratch = new Uint8Array(1 << 20);
+  return {
+    length: end - start,
+    read(a, b) {
+      if (b - a > scratch.length) scratch = new Uint8Array(Math.max(b - a, scratch.length * 2));
+      for (let done = 0; done < b - a;) {
+        const n = fs.readSync(fd, scratch, done, b - a - done, start + a + done);
+        if (n === 0) throw new Error('file shrank while being read');
+        done += n;
+      }
+      return scratch.subarray(0, b - a);
+    },
+  };
+}
+
+/** Whether a text of `length` bytes is long enough to be parsed in chunks. */
+export function worthChunking(length: number, chunkBytes = CHUNK_BYTES): boolean {
+  return length >= chunkBytes * 1.5;
+}
+
+/** Where the chunk after the one starting at `start` starts: at a line that starts an entry, about `chunkBytes` on; `src.length` after the last. */
+export function nextChunkStart(src: ByteSource, start: number, chunkBytes = CHUNK_BYTES): number {
+  for (let nominal = start + chunkBytes; nominal < src.length - chunkBytes / 2; nominal += chunkBytes) {
+    const at = entryLineStart(src.read(nominal - 1, Math.min(src.length, nominal - 1 + chunkBytes)));
+    if (at >= 0) return nominal - 1 + at;
   }
-  return starts;
+  return src.length;
 }
 
 /** Line ends in `bytes` (`\r\n`, `\n` or a lone `\r`; a chunk never ends between `\r` and `\n`). */
@@ -65,14 +93,16 @@ function lineEnds(bytes: Uint8Array): number {
 }
 
 /**
- * Parses `bytes` chunk by chunk (see above), handing each chunk's papers to `consume` with the
- * number of bytes parsed so far. Undefined when a crossref parent sits in another chunk.
+ * Parses `src` chunk by chunk (see above), handing each chunk's papers to `consume` with the number
+ * of bytes parsed so far and the chunk's bytes. Not a result but the reason when the text must be
+ * parsed whole after all: it is not UTF-8 (or declares another encoding), or a crossref parent
+ * sits in another chunk.
  */
 export function parseBibtexInChunks(
-  bytes: Uint8Array, source: string, externalMacros: ReadonlyMap<string, string>, firstLine: number,
-  consume: (papers: Paper[], parsedBytes: number) => void, chunkBytes = CHUNK_BYTES,
-): ChunkedParse | undefined {
-  const starts = chunkStarts(bytes, chunkBytes);
+  src: ByteSource, source: string, externalMacros: ReadonlyMap<string, string>, firstLine: number,
+  consume: (papers: Paper[], parsedBytes: number, chunk: Uint8Array) => void, chunkBytes = CHUNK_BYTES,
+): ChunkedParse | 'encoding' | 'crossref' {
+  if (!splittableHead(src.read(0, Math.min(src.length, 4096)))) return 'encoding';
   const macros = new Map(externalMacros);
   const own = new Map<string, string>();
   const errors: LoadError[] = [];
@@ -84,10 +114,15 @@ export function parseBibtexInChunks(
   let listed = 0;
   let unlisted = 0;
   let line = firstLine;
-  for (let c = 0; c < starts.length; c++) {
-    const end = starts[c + 1] ?? bytes.length;
-    const chunk = bytes.subarray(starts[c], end);
+  for (let start = 0, c = 0; start < src.length; c++) {
+    const end = nextChunkStart(src, start, chunkBytes);
+    const chunk = src.read(start, end);
+    if (!isUtf8(chunk)) return 'encoding';
     const parsed = parseBibtex(decoder.decode(chunk), source, macros, { firstLine: line, maxErrors: MAX_ERRORS - listed, countOnly: true });
+    line += lineEnds(chunk);
+    settleAcrossChunks(parsed.papers, firstAt, c > 0 ? errors : undefined);
+    consume(parsed.papers, end, chunk);
+    start = end;
     for (const [name, value] of parsed.macros) {
       macros.set(name, value);
       own.delete(name); // a redefinition moves to the end, as in one parse
@@ -97,28 +132,32 @@ export function parseBibtexInChunks(
     for (const r of parsed.missingCrossrefs) missingCrossrefs.add(r);
     for (const e of parsed.errors) { errors.push(e); if (e.severity === 'error') listed++; }
     unlisted += parsed.unlisted;
-    const { papers } = parsed;
-    if (c > 0) {
-      // Generated keys must not take a key of an earlier chunk (one parse sees them all).
-      const here = new Set(papers.map(p => p.key));
-      const inUse = { has: (k: string) => firstAt.has(k) || here.has(k), add: (k: string) => here.add(k) };
-      for (const p of papers) if (p.keyGenerated && firstAt.has(p.key)) p.key = uniqueKey(baseKey(p), inUse);
-      for (const p of papers) {
-        const first = firstAt.get(p.key);
-        if (first === undefined) continue;
-        // The parser marks the key; `@type{key` puts it right after the type and the brace.
-        const at = { line: p.range.start.line, character: p.range.start.character + p.type.length + 2 };
-        errors.push(loadError(`Duplicate key "${p.key}" (first at line ${first}): both entries are kept`, { start: at, end: { line: at.line, character: at.character + p.key.length } }, 'warning'));
-      }
-    }
-    for (const p of papers) if (!firstAt.has(p.key)) firstAt.set(p.key, p.range.start.line + 1);
-    line += lineEnds(chunk);
-    consume(papers, end);
   }
   if (missingCrossrefs.size > 0) {
-    for (const key of firstAt.keys()) if (missingCrossrefs.has(key.toLowerCase())) return undefined;
+    for (const key of firstAt.keys()) if (missingCrossrefs.has(key.toLowerCase())) return 'crossref';
   }
   errors.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   if (unlisted > 0) errors.push(unlistedWarning(unlisted, errors));
   return { errors, macros: own, undefinedMacros, missingCrossrefs };
+}
+
+/**
+ * What one parse would have done with keys of earlier chunks (`firstAt`): generated keys avoid
+ * them, and a key used again is a duplicate (warnings go to `errors`; none for the first chunk).
+ * Then records this chunk's keys.
+ */
+function settleAcrossChunks(papers: Paper[], firstAt: Map<string, number>, errors: LoadError[] | undefined): void {
+  if (errors) {
+    const here = new Set(papers.map(p => p.key));
+    const inUse = { has: (k: string) => firstAt.has(k) || here.has(k), add: (k: string) => here.add(k) };
+    for (const p of papers) if (p.keyGenerated && firstAt.has(p.key)) p.key = uniqueKey(baseKey(p), inUse);
+    for (const p of papers) {
+      const first = firstAt.get(p.key);
+      if (first === undefined) continue;
+      // The parser marks the key; `@type{key` puts it right after the type and the brace.
+      const at = { line: p.range.start.line, character: p.range.start.character + p.type.length + 2 };
+      errors.push(loadError(`Duplicate key "${p.key}" (first at line ${first}): both entries are kept`, { start: at, end: { line: at.line, character: at.character + p.key.length } }, 'warning'));
+    }
+  }
+  for (const p of papers) if (!firstAt.has(p.key)) firstAt.set(p.key, p.range.start.line + 1);
 }
