@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Paper } from '../../server/src/corpus/paper';
 import { CorpusIndex } from '../../server/src/index/corpusIndex';
+import { Segment } from '../../server/src/index/segment';
 import { tokenize } from '../../server/src/index/tokenizer';
 
 const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -121,4 +122,34 @@ test('lookup: a lone short prefix walks a bounded number of postings, most frequ
   assert.equal(top.length, 10);
   assert.ok(top.every(k => k.startsWith('p')), 'the frequent expansions are the ones walked');
   assert.ok(ms < 500, `${ms} ms`);
+});
+
+test('a one-word prefix lookup is kept until the index changes, and a kept result equals a fresh one', () => {
+  const index = new CorpusIndex();
+  index.setSource('/corpus/a.bib', papers);
+  const first = keys(index, 'spec');
+  assert.deepEqual(first, ['leviathan2023fast', 'cai2024medusa']);
+  assert.deepEqual(keys(index, 'spec'), first, 'the kept result');
+  // A new source with a better match: the kept result must not hide it.
+  index.setSource('/corpus/b.bib', [paper('spec2025', 'Speculative Speculation about Speculative Sampling', { year: 2025 })]);
+  assert.equal(keys(index, 'spec')[0], 'spec2025');
+  index.removeSource('/corpus/b.bib');
+  assert.deepEqual(keys(index, 'spec'), first);
+  // Kept results are decoded afresh: changing a returned paper changes nothing kept.
+  index.query('spec', { mode: 'lookup', limit: 5 })[0].paper.key = 'changed';
+  assert.deepEqual(keys(index, 'spec'), first);
+});
+
+test('a prefix shared by many terms expands to the most frequent, also when asked again', () => {
+  const word = (i: number) => `ter${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`;
+  const many = Array.from({ length: 200 }, (_, i) => paper(`p${i}`, `${word(i)}${i % 3 === 0 ? ' termfrequent' : ''}`));
+  const index = new CorpusIndex();
+  index.setSource('/corpus/m.bib', many);
+  assert.equal(keys(index, 'ter').length, 10);
+  const segmentTop = (s: Segment) => Array.from(s.frequentPrefixTerms('ter', 4), id => s.termString(id));
+  const segment = Segment.build(many);
+  const top = segmentTop(segment);
+  assert.equal(top.length, 4);
+  assert.ok(top.includes('termfrequent'), top.join());
+  assert.deepEqual(segmentTop(segment), top, 'kept');
 });

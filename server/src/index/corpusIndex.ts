@@ -74,8 +74,21 @@ class Scratch {
 
 interface Entry { path: string; segment: Segment; scratch: Scratch }
 
+/** How many one-word prefix lookups are kept (see `prefixLookups`). */
+const PREFIX_LOOKUP_CACHE = 512;
+/** Corpus-wide document frequencies kept for query terms (see `dfCache`). */
+const DF_CACHE = 50_000;
+
 export class CorpusIndex {
   private entries: Entry[] = [];
+  /**
+   * Ranked results of one-word prefix lookups (`\cite{r`, `\cite{con`): the costliest queries to
+   * rank (a short prefix expands to the most frequent words), typed at the start of every citation,
+   * and the same until the index changes. Kept as segment entries and doc ids; decoded on each hit.
+   */
+  private readonly prefixLookups = new Map<string, { score: number; item: number }[]>();
+  /** Corpus-wide document frequency of query terms, until the index changes. */
+  private readonly dfCache = new Map<string, number>();
   private docCount = 0;
   private totalLength = 0;
 
@@ -111,6 +124,8 @@ export class CorpusIndex {
   }
 
   private recompute(): void {
+    this.prefixLookups.clear();
+    this.dfCache.clear();
     this.docCount = 0;
     this.totalLength = 0;
     for (const { segment } of this.entries) {
@@ -171,6 +186,9 @@ export class CorpusIndex {
     const tokens = queryTokens(text, options.mode === 'lookup');
     const keyPrefix = options.mode === 'lookup' ? keyPrefixOf(text) : undefined;
     if (tokens.length === 0 && !keyPrefix) return [];
+    const oneWord = options.mode === 'lookup' && tokens.length === 1 && tokens[0].prefix ? `${options.limit}\u0000${text}` : undefined;
+    const cached = oneWord !== undefined ? this.prefixLookups.get(oneWord) : undefined;
+    if (cached) return this.decode(cached);
     const avgLength = this.docCount ? this.totalLength / this.docCount : 1;
     // Only the first word's prefix is walked in full (later ones are looked up in the papers the
     // first found): its expansions stop at a postings budget, most frequent first.
@@ -219,7 +237,17 @@ export class CorpusIndex {
         heap.offer(score, base + d);
       }
     });
-    return heap.sorted().map(({ score, item }) => ({ score, paper: this.entries[Math.floor(item / 4294967296)].segment.paper(item % 4294967296) }));
+    const ranked = heap.sorted();
+    if (oneWord !== undefined) {
+      if (this.prefixLookups.size >= PREFIX_LOOKUP_CACHE) this.prefixLookups.clear();
+      this.prefixLookups.set(oneWord, ranked);
+    }
+    return this.decode(ranked);
+  }
+
+  /** The papers of ranked heap items (entry index * 2^32 + doc id). */
+  private decode(ranked: readonly { score: number; item: number }[]): ScoredPaper[] {
+    return ranked.map(({ score, item }) => ({ score, paper: this.entries[Math.floor(item / 4294967296)].segment.paper(item % 4294967296) }));
   }
 
   /** The first `limit` keys starting with `prefix` (case-insensitive) in key order, over every segment. */
@@ -285,11 +313,15 @@ export class CorpusIndex {
   }
 
   private docFreq(term: string): number {
-    let df = 0;
+    let df = this.dfCache.get(term);
+    if (df !== undefined) return df;
+    df = 0;
     for (const { segment } of this.entries) {
       const id = segment.termId(term);
       if (id !== undefined) df += segment.docFreq(id);
     }
+    if (this.dfCache.size >= DF_CACHE) this.dfCache.clear();
+    this.dfCache.set(term, df);
     return df;
   }
 
@@ -299,8 +331,7 @@ export class CorpusIndex {
     const max = token.text.length <= 2 ? MAX_SHORT_PREFIX_EXPANSION : MAX_PREFIX_EXPANSION;
     const found = new Map<string, number>();
     for (const { segment } of this.entries) {
-      const ids = segment.prefixTerms(token.text);
-      const chosen = ids.length > max ? mostFrequent(segment, ids, max) : ids;
+      const chosen = segment.frequentPrefixTerms(token.text, max);
       for (let i = 0; i < chosen.length; i++) {
         const term = segment.termString(chosen[i]);
         found.set(term, (found.get(term) ?? 0) + segment.docFreq(chosen[i]));
@@ -368,26 +399,6 @@ export class CorpusIndex {
       tokenScore[d] = 0;
     }
   }
-}
-
-/** The `max` terms of `ids` with the most papers (one pass; a short-prefix range holds thousands). */
-function mostFrequent(segment: Segment, ids: Uint32Array, max: number): number[] {
-  const best: number[] = [];
-  const df: number[] = [];
-  let min = 0; // index of the least frequent kept term, once `best` is full
-  for (let i = 0; i < ids.length; i++) {
-    const f = segment.docFreq(ids[i]);
-    if (best.length < max) {
-      best.push(ids[i]);
-      df.push(f);
-      if (best.length === max) for (let k = 1; k < max; k++) if (df[k] < df[min]) min = k;
-    } else if (f > df[min]) {
-      best[min] = ids[i];
-      df[min] = f;
-      for (let k = 0; k < max; k++) if (df[k] < df[min]) min = k;
-    }
-  }
-  return best;
 }
 
 function bm25Idf(n: number, df: number): number {

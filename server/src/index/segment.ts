@@ -134,6 +134,8 @@ export class Segment {
   readonly weights: Uint8Array;
   /** Field-boosted length of each paper. */
   readonly docLength: Float32Array;
+  /** `frequentPrefixTerms` of prefixes many terms share, as they are asked for. */
+  private readonly prefixTop = new Map<string, number[]>();
   readonly totalLength: number;
   /** Doc ids sorted by lower-cased key, for key lookups and key-prefix matches. */
   private readonly keyOrder: Uint32Array;
@@ -248,6 +250,22 @@ export class Segment {
     return this.sortedTerms.subarray(lo, hi);
   }
 
+  /**
+   * The `max` most frequent terms starting with `prefix` (all of them when fewer). A prefix that
+   * many terms share (`co`: thousands) is typed again and again: the choice is kept for next time.
+   */
+  frequentPrefixTerms(prefix: string, max: number): ArrayLike<number> {
+    const ids = this.prefixTerms(prefix);
+    if (ids.length <= max) return ids;
+    const key = `${max}\u0000${prefix}`;
+    let top = this.prefixTop.get(key);
+    if (!top) {
+      if (this.prefixTop.size >= PREFIX_TOP_CACHE) this.prefixTop.clear();
+      this.prefixTop.set(key, (top = mostFrequent(this, ids, max)));
+    }
+    return top;
+  }
+
   /** Doc ids whose key starts with `prefix` (case-insensitive), at most `limit`. */
   keysWithPrefix(prefix: string, limit: number): number[] {
     const p = prefix.toLowerCase();
@@ -266,6 +284,29 @@ export class Segment {
     return this.dict.typedBytes + this.offsets.byteLength + this.docs.byteLength + this.weights.byteLength + this.docLength.byteLength
       + this.sortedTerms.byteLength + this.keyOrder.byteLength + this.keyHashes.byteLength + this.related.typedBytes + this.papers.byteSize;
   }
+}
+
+/** Prefixes whose most frequent terms a segment keeps (a few KB). */
+const PREFIX_TOP_CACHE = 512;
+
+/** The `max` terms of `ids` with the most papers (one pass; a short-prefix range holds thousands). */
+function mostFrequent(segment: Segment, ids: Uint32Array, max: number): number[] {
+  const best: number[] = [];
+  const df: number[] = [];
+  let min = 0; // index of the least frequent kept term, once `best` is full
+  for (let i = 0; i < ids.length; i++) {
+    const f = segment.docFreq(ids[i]);
+    if (best.length < max) {
+      best.push(ids[i]);
+      df.push(f);
+      if (best.length === max) for (let k = 1; k < max; k++) if (df[k] < df[min]) min = k;
+    } else if (f > df[min]) {
+      best[min] = ids[i];
+      df[min] = f;
+      for (let k = 0; k < max; k++) if (df[k] < df[min]) min = k;
+    }
+  }
+  return best;
 }
 
 /** First index in [0, n) for which `before(i)` is false (`before` must be monotone). */
