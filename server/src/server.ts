@@ -30,7 +30,7 @@ import { documentContext, passageAt } from './features/passage';
 import { relatedPapers } from './features/related';
 import { clampLimit, searchPapers } from './features/search';
 import { bibSymbols, paperSymbols } from './features/symbols';
-import { warmUpRequests } from './features/warmUp';
+import { letterRequests, warmUpRequests, type WarmUpRequest } from './features/warmUp';
 import { DiagnosticsRunner } from './diagnosticsRunner';
 import {
   DIAGNOSTIC_SOURCE, isCompletionData, resolveCompletionItem, toAddToBibliographyResult, toCodeActions, toCompletionList, toDefinition, toDocumentSymbols, toHover,
@@ -79,7 +79,8 @@ const corpus = new CorpusManager({
     void connection.sendNotification(StatusNotification.type, { ...status, message });
     if (status.ready) diagnostics.scheduleAll(500); // the index changed: keys may be (un)defined now
     if (status.ready && status.papers > 0) {
-      void warmUp(corpus.index, 4).then(n => log.info(`Warmed up the index with ${n} requests`));
+      const requests = [...warmUpRequests(corpus.index, 4), ...letterRequests()];
+      void warmUp(corpus.index, requests).then(n => log.info(`Warmed up the index with ${n} requests`));
     }
   },
   onSourceErrors: (file, errors) => diagnostics.setLoadErrors(file, errors),
@@ -100,10 +101,10 @@ diagnostics.onUnindexedBibliography = files => {
  * Answers made-up requests (see `features/warmUp.ts`) one per event-loop turn, so that requests
  * arriving meanwhile are answered in between: first against the bundled sample corpus, indexed
  * here while the real corpus is built in workers (V8 compiles the ranking code), then, each time
- * the index is ready, a few against the real index (its segments' first-use work).
+ * the index is ready, a few against the real index (its segments' first-use work) and the
+ * one-letter citations, whose ranking the index keeps.
  */
-async function warmUp(index: CorpusIndex, count: number): Promise<number> {
-  const requests = warmUpRequests(index, count);
+async function warmUp(index: CorpusIndex, requests: readonly WarmUpRequest[]): Promise<number> {
   for (const r of requests) {
     await new Promise(resolve => setImmediate(resolve));
     try {
@@ -125,7 +126,7 @@ async function warmUpOnSample(samplePath: string): Promise<void> {
   const started = Date.now();
   const index = new CorpusIndex();
   index.setSource(samplePath, parseCorpusText(await readFile(samplePath, 'utf8'), samplePath).papers);
-  const n = await warmUp(index, 32);
+  const n = await warmUp(index, warmUpRequests(index, 32));
   log.info(`Warmed up with ${n} requests on the sample corpus in ${Date.now() - started} ms`);
 }
 

@@ -80,6 +80,7 @@ Corpus: ${r.corpus.map(f => `\`${path.basename(f)}\``).join(', ')}: ${r.papers.t
 | measure | value |
 | --- | --- |
 | spawn → index ready, first time (parse + index in worker threads, cache written) | ${ms(r.coldReadyMs)} |
+| ready → post-load warm-up done (made-up requests, one-letter lookups kept; the latencies below are measured after it) | ${r.warmUpMs !== undefined ? ms(r.warmUpMs) : '—'} |
 | spawn → index ready, restarted on the unchanged corpus (index cache) | ${ms(r.warmReadyMs)} |
 | while indexing: \`relatedWork/status\` round trip | ${p(r.duringLoad.status)} |
 | while indexing: completion round trip (partial results) | ${p(r.duringLoad.completion)} |

@@ -8,7 +8,7 @@ import { parseCorpusText } from '../../server/src/corpus/loader';
 import { completeCitation } from '../../server/src/features/completion';
 import { hoverCitation } from '../../server/src/features/hover';
 import { relatedPapers } from '../../server/src/features/related';
-import { warmUpRequests } from '../../server/src/features/warmUp';
+import { letterRequests, warmUpRequests } from '../../server/src/features/warmUp';
 import { CorpusIndex } from '../../server/src/index/corpusIndex';
 import { repoRoot } from '../util/paths';
 
@@ -53,4 +53,14 @@ test('an empty index gives no warm-up requests; a small one no more papers than 
   const { index } = sampleIndex(1);
   assert.equal(index.sample(10_000).length, index.size);
   assert.equal(new Set(index.sample(5).map(p => p.key)).size, 5);
+});
+
+test('the one-letter citations are completion requests for a to z', () => {
+  const { index } = sampleIndex(1);
+  const letters = letterRequests();
+  assert.equal(letters.length, 26);
+  for (const r of letters) {
+    const c = completeCitation(r.text, r.position, r.languageId, index, { limit: 50, extraCommands: [] });
+    assert.equal(c?.context.prefix.length, 1, r.text);
+  }
 });

@@ -4,6 +4,10 @@
  * the 113k-paper library: the first 30 completions had a p99 of ~30 ms, the next 270 of ~7 ms).
  * After its first load the server answers a few made-up requests, built from papers of the index
  * itself, one per event-loop turn, so that the author's first requests do not pay for that.
+ *
+ * Each time the index is ready it also answers the one-letter citations (`\cite{a` … `\cite{z`):
+ * the first completion request of almost every citation, and among the costliest to rank (a letter
+ * expands to the most frequent words), which the index then keeps until it changes.
  */
 import type { CorpusIndex } from '../index/corpusIndex';
 import type { Pos } from './citeContext';
@@ -39,4 +43,12 @@ export function warmUpRequests(index: CorpusIndex, count = 32): WarmUpRequest[] 
     }
   }
   return out;
+}
+
+/** `\cite{a` … `\cite{z`: what the index keeps ranked for the first keystroke of a citation. */
+export function letterRequests(): WarmUpRequest[] {
+  return Array.from({ length: 26 }, (_, i) => {
+    const text = `\\cite{${String.fromCharCode(97 + i)}`;
+    return { kind: 'completion', languageId: 'latex', text, position: { line: 0, character: text.length } };
+  });
 }
