@@ -119,3 +119,32 @@ test('cache dir pruning: caches unused for 30 days and stale temporary files go;
   assert.deepEqual(await pruneCacheDir(path.join(dir, 'missing'), new Set()), []);
   fs.rmSync(dir, { recursive: true });
 });
+
+test('a cache whose checksum holds but whose index does not is discarded by the worker and rebuilt', async () => {
+  const { buildSource, CACHE_VERSION } = await import('../../server/src/corpus/buildSource');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-cache-bad-'));
+  try {
+    const file = path.join(dir, 'lib.bib');
+    fs.writeFileSync(file, Array.from({ length: 50 }, (_, i) => `@article{k${i}, title = {Paper ${i} about caches}}\n`).join(''));
+    const cacheDir = path.join(dir, 'cache');
+    const first = await buildSource({ file, macros: [], takenKeyHashes: [], cacheDir });
+    assert.equal(first.from, 'parse');
+    // Rewrite the cache with a posting that names a paper the segment does not have: the stamp and
+    // the data checksum are right, the index is not.
+    const stat = fs.statSync(file);
+    const stamp = stampOf(file, fs.readFileSync(file), stat, CACHE_VERSION);
+    const cache = cachePath(cacheDir, file);
+    const read = readCacheFile(cache, stamp)!;
+    const sections = Object.fromEntries(read.sections);
+    const docs = (sections.docs as Uint32Array).slice();
+    docs[0] = 1_000_000;
+    writeCacheFile(cache, stamp, read.meta, { ...sections, docs });
+    const again = await buildSource({ file, macros: [], takenKeyHashes: [], cacheDir });
+    assert.equal(again.from, 'parse');
+    assert.match(again.cacheNote ?? '', /cache discarded: inconsistent segment/);
+    assert.equal(again.checked, true);
+    assert.equal((await buildSource({ file, macros: [], takenKeyHashes: [], cacheDir })).from, 'cache', 'the rebuilt cache is used');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

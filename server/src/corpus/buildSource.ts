@@ -55,6 +55,11 @@ export interface BuiltSource {
   missingCrossrefs?: string[];
   /** Parts only: why the file must be indexed whole after all (it is not UTF-8). */
   splitUnsafe?: string;
+  /**
+   * The segment was built here, or read from the cache and checked here (`Segment.fromParts`):
+   * the server's thread need not check it again.
+   */
+  checked?: boolean;
 }
 
 interface CacheMeta {
@@ -115,10 +120,11 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
         else if (part && meta.mtimeMs !== stat.mtimeMs && !samePrefix(meta.prefix, prefixOf())) cacheNote = 'the text before this part changed';
         else if (generatedKeyClash(segment, req.takenKeyHashes, storeFile)) cacheNote = 'a generated key is now taken by another file';
         else {
+          Segment.fromParts(segment, storeFile).close(); // checked here, off the server's thread (throws if damaged)
           touchCacheFile(cacheFile);
           return {
             segment, storeFile, errors: meta.errors, macros: meta.macros, undefinedMacros: meta.undefinedMacros, from: 'cache',
-            missingCrossrefs: meta.missingCrossrefs,
+            missingCrossrefs: meta.missingCrossrefs, checked: true,
           };
         }
       } catch (e) {
@@ -217,6 +223,7 @@ async function parseAndBuild(req: BuildRequest, box: { bytes?: Uint8Array }, mac
     from: 'parse',
     missingCrossrefs,
     splitUnsafe,
+    checked: true,
   };
 }
 
@@ -241,6 +248,7 @@ function buildInChunks(req: BuildRequest, src: ByteSource, macros: Map<string, s
     undefinedMacros: [...parsed.undefinedMacros],
     from: 'parse',
     missingCrossrefs: req.part ? [...parsed.missingCrossrefs] : undefined,
+    checked: true,
   };
 }
 
