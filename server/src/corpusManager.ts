@@ -10,10 +10,10 @@ import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { corpusFormat } from './corpus/loader';
 import { cachePath, pruneCacheDir } from './cache/cacheFile';
-import { generatedKeyClash, type BuiltSource } from './corpus/buildSource';
+import { generatedKeyClash, generatedKeyTaken, type BuiltSource } from './corpus/buildSource';
 import { buildOffThread, type BuildJob } from './corpus/offThread';
 import type { LoadError } from './corpus/paper';
-import { loadError } from './corpus/records';
+import { duplicateKeyWarning, loadError } from './corpus/records';
 import { insideFolders, resolveCorpusEntry } from './config';
 import { CorpusIndex } from './index/corpusIndex';
 import { hasHash, keyHash, Segment } from './index/segment';
@@ -297,7 +297,7 @@ export class CorpusManager {
     // Generated keys (entries without one) must differ from every earlier part's keys too.
     for (let j = 1; j < built.length; j++) {
       const earlier = built.slice(0, j).map(b => b.segment.keyHashes);
-      if (!generatedKeyTaken(built[j].segment, earlier)) continue;
+      if (!generatedKeyTaken(built[j].segment.papers, earlier)) continue;
       const again = await this.buildSegment(plan, generation, progress(j), parts[j], earlier);
       if (!again) { discard(); return CANCELLED; }
       built[j].segment.close();
@@ -422,14 +422,6 @@ class Slots {
   }
 }
 
-/** Whether a generated key of `segment` is among `taken`. */
-function generatedKeyTaken(segment: Segment, taken: Float64Array[]): boolean {
-  for (let d = 0; d < segment.size; d++) {
-    if (segment.papers.keyGenerated(d) && taken.some(t => hasHash(t, keyHash(segment.papers.key(d))))) return true;
-  }
-  return false;
-}
-
 /** Whether a part's missing crossref parent is in another part (BibTeX matches them ignoring case). */
 function crossrefAcrossParts(built: readonly BuiltSegment[]): boolean {
   return built.some((b, i) => (b.built.missingCrossrefs ?? []).some(ref =>
@@ -453,12 +445,7 @@ async function duplicatesAcrossParts(segments: readonly Segment[]): Promise<Load
       const h = keyHash(key);
       const first = earlier.find(s => hasHash(s.keyHashes, h) && s.docsWithKey(key).length > 0);
       if (!first) continue;
-      const line = first.paper(first.docsWithKey(key)[0]).range.start.line + 1;
-      // The parser marks the key; `@type{key` puts it right after the type and the brace.
-      const paper = seg.paper(d);
-      const at = { line: paper.range.start.line, character: paper.range.start.character + paper.type.length + 2 };
-      const range = { start: at, end: { line: at.line, character: at.character + key.length } };
-      out.push(loadError(`Duplicate key "${key}" (first at line ${line}): both entries are kept`, range, 'warning'));
+      out.push(duplicateKeyWarning(seg.paper(d), first.paper(first.docsWithKey(key)[0]).range.start.line + 1));
     }
   }
   return out;

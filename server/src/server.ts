@@ -79,8 +79,12 @@ const corpus = new CorpusManager({
     void connection.sendNotification(StatusNotification.type, { ...status, message });
     if (status.ready) diagnostics.scheduleAll(500); // the index changed: keys may be (un)defined now
     if (status.ready && status.papers > 0) {
+      // One warm-up at a time: a newer index (a file re-read, an unsaved .bib indexed) supersedes it.
+      const run = ++indexWarmUps;
       const requests = [...warmUpRequests(corpus.index, 4), ...letterRequests()];
-      void warmUp(corpus.index, requests).then(n => log.info(`Warmed up the index with ${n} requests`));
+      void warmUp(corpus.index, requests, () => run !== indexWarmUps).then(done => {
+        if (done) log.info(`Warmed up the index with ${requests.length} requests`);
+      });
     }
   },
   onSourceErrors: (file, errors) => diagnostics.setLoadErrors(file, errors),
@@ -104,9 +108,10 @@ diagnostics.onUnindexedBibliography = files => {
  * the index is ready, a few against the real index (its segments' first-use work) and the
  * one-letter citations, whose ranking the index keeps.
  */
-async function warmUp(index: CorpusIndex, requests: readonly WarmUpRequest[]): Promise<number> {
+async function warmUp(index: CorpusIndex, requests: readonly WarmUpRequest[], superseded = () => false): Promise<boolean> {
   for (const r of requests) {
     await new Promise(resolve => setImmediate(resolve));
+    if (superseded()) return false;
     try {
       const doc = TextDocument.create('untitled:warm-up', r.languageId, 0, r.text);
       if (r.kind === 'hover') hoverAt(doc, r.position, index);
@@ -119,15 +124,19 @@ async function warmUp(index: CorpusIndex, requests: readonly WarmUpRequest[]): P
       log.warn(`Warm-up ${r.kind} request failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
     }
   }
-  return requests.length;
+  return true;
 }
+
+/** Warm-ups of the index started so far (a newer one stops the one running). */
+let indexWarmUps = 0;
 
 async function warmUpOnSample(samplePath: string): Promise<void> {
   const started = Date.now();
   const index = new CorpusIndex();
   index.setSource(samplePath, parseCorpusText(await readFile(samplePath, 'utf8'), samplePath).papers);
-  const n = await warmUp(index, warmUpRequests(index, 32));
-  log.info(`Warmed up with ${n} requests on the sample corpus in ${Date.now() - started} ms`);
+  const requests = warmUpRequests(index, 32);
+  await warmUp(index, requests);
+  log.info(`Warmed up with ${requests.length} requests on the sample corpus in ${Date.now() - started} ms`);
 }
 
 /** Settings as Restricted Mode allows them: no entries appended to bibliographies on insert. */

@@ -22,7 +22,7 @@ import { Ch, isDigit, isLetter, isSpace } from './chars';
 import { latexToUnicode } from './latex';
 import type { LoadError, LoadResult, Paper } from './paper';
 import { LineIndex } from './positions';
-import { arxivId, detach, fillMissingKeys, loadError, makePaper, normalizeDoi, yearOf } from './records';
+import { arxivId, detach, duplicateKeyMessage, fillMissingKeys, loadError, makePaper, normalizeDoi, yearOf } from './records';
 
 export interface BibParseResult extends LoadResult {
   /** The file's own `@string` macros (lower-case name → raw value), for the corpus's other files. */
@@ -417,7 +417,7 @@ class Scanner {
     for (const e of this.entries) {
       if (!e.key) continue;
       const first = byKey.get(e.key);
-      if (first) this.error(`Duplicate key "${e.key}" (first at line ${this.lines.position(first.start).line + 1}): both entries are kept`, e.keyStart, e.keyStart + e.key.length, 'warning');
+      if (first) this.error(duplicateKeyMessage(e.key, this.lines.position(first.start).line + 1), e.keyStart, e.keyStart + e.key.length, 'warning');
       else byKey.set(e.key, e);
     }
     // Types and venues repeat across thousands of entries: one detached copy each.

@@ -9,13 +9,12 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
 import { cachePath, readCacheFile, sha1Of, stampOf, touchCacheFile, writeCacheFile, type Section, type Stamp } from '../cache/cacheFile';
 import { hasHash, keyHash, Segment, SegmentBuilder, type SegmentParts } from '../index/segment';
-import { baseKey, uniqueKey, type KeySet } from './keys';
+import { renameTakenGeneratedKeys } from './keys';
+import { readFully } from './readFully';
 import { fileBytes, memoryBytes, parseBibtexInChunks, worthChunking, type ByteSource } from './chunkedParse';
-import { corpusFormat, loadCorpusBytes, type CorpusLoadResult } from './loader';
+import { corpusFormat, gunzipped, loadCorpusBytes, type CorpusLoadResult } from './loader';
 import type { LoadError, Paper } from './paper';
 import { PaperStore, type StoreFile } from './paperStore';
 import { loadError } from './records';
@@ -118,14 +117,18 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
         if (!Number.isSafeInteger(meta.storeBytes) || storeFile.offset < 0) throw new Error('cache meta invalid');
         if (meta.macrosDigest !== macrosDigest) cacheNote = 'cache built with other @string macros';
         else if (part && meta.mtimeMs !== stat.mtimeMs && !samePrefix(meta.prefix, prefixOf())) cacheNote = 'the text before this part changed';
-        else if (generatedKeyClash(segment, req.takenKeyHashes, storeFile)) cacheNote = 'a generated key is now taken by another file';
         else {
-          Segment.fromParts(segment, storeFile).close(); // checked here, off the server's thread (throws if damaged)
-          touchCacheFile(cacheFile);
-          return {
-            segment, storeFile, errors: meta.errors, macros: meta.macros, undefinedMacros: meta.undefinedMacros, from: 'cache',
-            missingCrossrefs: meta.missingCrossrefs, checked: true,
-          };
+          const checked = Segment.fromParts(segment, storeFile); // checked here, off the server's thread (throws if damaged)
+          let clash: boolean;
+          try { clash = generatedKeyTaken(checked.papers, req.takenKeyHashes); } finally { checked.close(); }
+          if (clash) cacheNote = 'a generated key is now taken by another file';
+          else {
+            touchCacheFile(cacheFile);
+            return {
+              segment, storeFile, errors: meta.errors, macros: meta.macros, undefinedMacros: meta.undefinedMacros, from: 'cache',
+              missingCrossrefs: meta.missingCrossrefs, checked: true,
+            };
+          }
         }
       } catch (e) {
         cacheNote = `cache discarded: ${e instanceof Error ? e.message : String(e)}`;
@@ -192,9 +195,7 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
 /** Parses the bytes in `box` (handed over: emptied once decoded) and builds their segment; no cache. */
 async function parseAndBuild(req: BuildRequest, box: { bytes?: Uint8Array }, macros: Map<string, string>, firstLine: number | undefined, onProgress: (fraction: number) => void): Promise<BuiltSource> {
   if (box.bytes && corpusFormat(req.file) === 'bibtex') {
-    if (isGzip(box.bytes)) {
-      try { box.bytes = await gunzip(box.bytes); } catch { /* reported by the loader below */ }
-    }
+    try { box.bytes = await gunzipped(box.bytes); } catch { /* damaged: reported by the loader below */ }
     const bytes = box.bytes;
     if (worthChunking(bytes.length)) {
       box.bytes = undefined;
@@ -252,21 +253,11 @@ function buildInChunks(req: BuildRequest, src: ByteSource, macros: Map<string, s
   };
 }
 
-const isGzip = (b: Uint8Array) => b[0] === 0x1f && b[1] === 0x8b;
-const gunzip = promisify(zlib.gunzip);
-
 /** Bytes `[start, end)` of a file. */
 function readRange(file: string, start: number, end: number): Buffer {
   const fd = fs.openSync(file, 'r');
   try {
-    const buf = Buffer.alloc(end - start);
-    let done = 0;
-    while (done < buf.length) {
-      const n = fs.readSync(fd, buf, done, buf.length - done, start + done);
-      if (n === 0) throw new Error('file shrank while being read');
-      done += n;
-    }
-    return buf;
+    return readFully(fd, Buffer.alloc(end - start), start) as Buffer;
   } finally {
     fs.closeSync(fd);
   }
@@ -302,11 +293,7 @@ export function transferList(p: SegmentParts): ArrayBuffer[] {
  * (`-b`, `-c`…) of their base key, so every generated key names one paper in the whole corpus.
  */
 function avoidTakenKeys(papers: Paper[], taken: Float64Array[]): void {
-  const isTaken = (key: string) => { const h = keyHash(key); return taken.some(t => hasHash(t, h)); };
-  if (!papers.some(p => p.keyGenerated && isTaken(p.key))) return;
-  const local = new Set(papers.map(p => p.key));
-  const inUse: KeySet = { has: k => local.has(k) || isTaken(k), add: k => local.add(k) };
-  for (const p of papers) if (p.keyGenerated && isTaken(p.key)) p.key = uniqueKey(baseKey(p), inUse);
+  renameTakenGeneratedKeys(papers, key => { const h = keyHash(key); return taken.some(t => hasHash(t, h)); });
 }
 
 /** Whether a generated key of the segment is among `taken`. */
@@ -314,15 +301,21 @@ export function generatedKeyClash(parts: SegmentParts, taken: Float64Array[], st
   if (taken.length === 0) return false;
   const store = storeFile ? PaperStore.fromFile(parts.store, storeFile) : PaperStore.fromParts(parts.store);
   try {
-    for (let d = 0; d < store.length; d++) {
-      if (!store.keyGenerated(d)) continue;
-      const h = keyHash(store.key(d));
-      if (taken.some(t => hasHash(t, h))) return true;
-    }
-    return false;
+    return generatedKeyTaken(store, taken);
   } finally {
     store.close();
   }
+}
+
+/** Whether a generated key of these papers is among `taken` (sorted `keyHash` arrays). */
+export function generatedKeyTaken(papers: Pick<PaperStore, 'length' | 'keyGenerated' | 'key'>, taken: Float64Array[]): boolean {
+  if (taken.length === 0) return false;
+  for (let d = 0; d < papers.length; d++) {
+    if (!papers.keyGenerated(d)) continue;
+    const h = keyHash(papers.key(d));
+    if (taken.some(t => hasHash(t, h))) return true;
+  }
+  return false;
 }
 
 function digest(macros: [string, string][]): string {

@@ -14,12 +14,12 @@
  * undefined and the caller parses the text whole.
  */
 import { isUtf8 } from 'node:buffer';
-import fs from 'node:fs';
 import { MAX_ERRORS, parseBibtex, unlistedWarning } from './bibtex';
-import { baseKey, uniqueKey } from './keys';
+import { renameTakenGeneratedKeys } from './keys';
 import type { LoadError, Paper } from './paper';
-import { loadError } from './records';
-import { entryLineStart, splittableHead } from './split';
+import { readFully } from './readFully';
+import { duplicateKeyWarning } from './records';
+import { entryLineStart, lineEnds, splittableHead } from './split';
 
 /** Target size of a chunk; a text is chunked when it is at least 1.5 chunks long. */
 export const CHUNK_BYTES = 4 << 20;
@@ -53,12 +53,7 @@ export function fileBytes(fd: number, start: number, end: number): ByteSource {
     length: end - start,
     read(a, b) {
       if (b - a > scratch.length) scratch = new Uint8Array(Math.max(b - a, scratch.length * 2));
-      for (let done = 0; done < b - a;) {
-        const n = fs.readSync(fd, scratch, done, b - a - done, start + a + done);
-        if (n === 0) throw new Error('file shrank while being read');
-        done += n;
-      }
-      return scratch.subarray(0, b - a);
+      return readFully(fd, scratch.subarray(0, b - a), start + a);
     },
   };
 }
@@ -75,21 +70,6 @@ export function nextChunkStart(src: ByteSource, start: number, chunkBytes = CHUN
     if (at >= 0) return nominal - 1 + at;
   }
   return src.length;
-}
-
-/** Line ends in `bytes` (`\r\n`, `\n` or a lone `\r`; a chunk never ends between `\r` and `\n`). */
-function lineEnds(bytes: Uint8Array): number {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let n = 0;
-  if (buf.indexOf(0x0d) < 0) {
-    for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) n++;
-    return n;
-  }
-  for (let i = 0; i < buf.length; i++) {
-    const c = buf[i];
-    if (c === 0x0a || (c === 0x0d && buf[i + 1] !== 0x0a)) n++;
-  }
-  return n;
 }
 
 /**
@@ -148,15 +128,10 @@ export function parseBibtexInChunks(
  */
 function settleAcrossChunks(papers: Paper[], firstAt: Map<string, number>, errors: LoadError[] | undefined): void {
   if (errors) {
-    const here = new Set(papers.map(p => p.key));
-    const inUse = { has: (k: string) => firstAt.has(k) || here.has(k), add: (k: string) => here.add(k) };
-    for (const p of papers) if (p.keyGenerated && firstAt.has(p.key)) p.key = uniqueKey(baseKey(p), inUse);
+    renameTakenGeneratedKeys(papers, k => firstAt.has(k));
     for (const p of papers) {
       const first = firstAt.get(p.key);
-      if (first === undefined) continue;
-      // The parser marks the key; `@type{key` puts it right after the type and the brace.
-      const at = { line: p.range.start.line, character: p.range.start.character + p.type.length + 2 };
-      errors.push(loadError(`Duplicate key "${p.key}" (first at line ${first}): both entries are kept`, { start: at, end: { line: at.line, character: at.character + p.key.length } }, 'warning'));
+      if (first !== undefined) errors.push(duplicateKeyWarning(p, first));
     }
   }
   for (const p of papers) if (!firstAt.has(p.key)) firstAt.set(p.key, p.range.start.line + 1);

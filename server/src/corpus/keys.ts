@@ -86,3 +86,14 @@ export function uniqueKey(base: string, taken: KeySet): string {
 export function generateKey(record: { authors?: readonly string[]; year?: number; title?: string }, taken: Set<string>): string {
   return uniqueKey(baseKey(record), taken);
 }
+
+/**
+ * Generated keys (records without one) that `taken` says are in use elsewhere get the next free
+ * suffix of their base key, avoiding those and the records' own keys as well.
+ */
+export function renameTakenGeneratedKeys(records: { key: string; keyGenerated?: boolean; authors?: readonly string[]; year?: number; title?: string }[], taken: (key: string) => boolean): void {
+  if (!records.some(r => r.keyGenerated && taken(r.key))) return;
+  const own = new Set(records.map(r => r.key));
+  const inUse: KeySet = { has: k => own.has(k) || taken(k), add: k => own.add(k) };
+  for (const r of records) if (r.keyGenerated && taken(r.key)) r.key = uniqueKey(baseKey(r), inUse);
+}

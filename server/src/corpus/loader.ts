@@ -45,6 +45,11 @@ export function corpusFormat(path: string): CorpusFormat | undefined {
 }
 
 const gunzip = promisify(zlib.gunzip);
+
+/** The bytes decompressed if they are gzip (by their magic number), else as they are; throws if damaged. */
+export async function gunzipped(bytes: Uint8Array): Promise<Uint8Array> {
+  return bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzip(bytes) : bytes;
+}
 const ZERO_RANGE = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 export async function loadCorpusFile(path: string, externalMacros?: ReadonlyMap<string, string>): Promise<CorpusLoadResult> {
@@ -67,7 +72,7 @@ export async function loadCorpusBytes(path: string, input: Uint8Array | { bytes?
   if (!(input instanceof Uint8Array)) input.bytes = undefined;
   if (!bytes) return { papers: [], errors: [loadError(`Cannot read ${path}`, ZERO_RANGE)] };
   try {
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = await gunzip(bytes);
+    bytes = await gunzipped(bytes);
   } catch (e) {
     return { papers: [], errors: [loadError(`Cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`, ZERO_RANGE)] };
   }

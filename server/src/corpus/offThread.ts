@@ -40,8 +40,7 @@ export class WorkerPool {
   build(request: BuildRequest, onProgress: (fraction: number) => void): BuildJob {
     if (!fs.existsSync(this.script)) {
       let cancelled = false;
-      const result = buildSource(request, onProgress).catch(e => failedBuild(request.file, e));
-      return { result: result.then(b => (cancelled ? undefined : b)), cancel: () => { cancelled = true; } };
+      return { result: buildHere(request, onProgress).then(b => (cancelled ? undefined : b)), cancel: () => { cancelled = true; } };
     }
     let worker: Worker | undefined;
     let finish: (b: BuiltSource | undefined) => void = () => undefined;
@@ -54,7 +53,7 @@ export class WorkerPool {
         if (settled || fellBack) return;
         fellBack = true;
         worker = undefined;
-        void buildSource(request, onProgress).then(finish, e => finish(failedBuild(request.file, e)));
+        void buildHere(request, onProgress).then(finish);
       };
       const w = worker = this.take();
       w.on('message', (m: WorkerMessage) => {
@@ -118,6 +117,11 @@ export class WorkerPool {
     if (i >= 0) this.idle.splice(i, 1);
     clearTimeout(entry.timer);
   }
+}
+
+/** `buildSource` on this thread; a build that throws (a bug) gives an empty segment and an error. */
+function buildHere(request: BuildRequest, onProgress: (fraction: number) => void): Promise<BuiltSource> {
+  return buildSource(request, onProgress).catch(e => failedBuild(request.file, e));
 }
 
 /** The server's pool: the bundled worker script next to the bundled server. */

@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs';
 import type { Paper } from './paper';
+import { readFully } from './readFully';
 
 const TEXT_FIELDS = ['key', 'type', 'title', 'authors', 'venue', 'abstract', 'doi', 'url', 'arxiv', 'keywords'] as const;
 type TextField = typeof TEXT_FIELDS[number];
@@ -100,13 +101,7 @@ export class PaperStore {
     const len = b - a;
     if (len > this.scratch.length) this.scratch = new Uint8Array(Math.max(len, this.scratch.length * 2));
     if (this.fd === undefined) throw new Error('paper store closed');
-    let read = 0;
-    while (read < len) {
-      const n = fs.readSync(this.fd, this.scratch, read, len - read, this.file.offset + a + read);
-      if (n <= 0) throw new Error('paper store file truncated');
-      read += n;
-    }
-    return this.scratch.subarray(0, len);
+    return readFully(this.fd, this.scratch.subarray(0, len), this.file.offset + a, 'paper store file truncated');
   }
 
   /** Encodes papers (all from `source`). */

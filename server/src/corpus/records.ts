@@ -91,3 +91,17 @@ export function stringField(record: Record<string, unknown>, ...names: string[])
 export function loadError(message: string, range: SourceRange, severity: LoadError['severity'] = 'error'): LoadError {
   return { message, range, severity };
 }
+
+/** The message of the warning for a key used again (`firstLine`: 1-based line of its first entry). */
+export function duplicateKeyMessage(key: string, firstLine: number): string {
+  return `Duplicate key "${key}" (first at line ${firstLine}): both entries are kept`;
+}
+
+/**
+ * That warning for a paper found to repeat a key after parsing (another chunk or part of its file),
+ * on the key: right after `@type{` at the paper's start, where the parser would have put it.
+ */
+export function duplicateKeyWarning(paper: Paper, firstLine: number): LoadError {
+  const at = { line: paper.range.start.line, character: paper.range.start.character + paper.type.length + 2 };
+  return loadError(duplicateKeyMessage(paper.key, firstLine), { start: at, end: { line: at.line, character: at.character + paper.key.length } }, 'warning');
+}

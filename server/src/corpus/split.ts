@@ -95,7 +95,7 @@ export function scanPrefix(file: string, end: number, externalMacros?: ReadonlyM
   const fd = fs.openSync(file, 'r');
   try {
     let line = 0;
-    let pendingCr = false;
+    let endedWithCr = false;
     const stringAt: number[] = [];
     const buf = Buffer.alloc(Math.min(CHUNK, end) + 16);
     for (let pos = 0; pos < end; pos += CHUNK) {
@@ -103,22 +103,13 @@ export function scanPrefix(file: string, end: number, externalMacros?: ReadonlyM
       const n = fs.readSync(fd, buf, 0, Math.min(CHUNK + 16, end - pos), pos);
       const own = Math.min(CHUNK, n);
       const chunk = buf.subarray(0, own);
-      if (!pendingCr && chunk.indexOf(0x0d) < 0) {
-        for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, i + 1)) line++; // memchr: 5× a byte loop
-      } else {
-        for (let i = 0; i < own; i++) {
-          const c = chunk[i];
-          if (c === 0x0a) { line++; pendingCr = false; } else {
-            if (pendingCr) line++;
-            pendingCr = c === 0x0d;
-          }
-        }
-      }
+      // A `\r\n` split between two reads was counted at its `\r` already.
+      line += lineEnds(chunk) - (endedWithCr && chunk[0] === 0x0a ? 1 : 0);
+      endedWithCr = chunk[own - 1] === 0x0d;
       for (let i = buf.indexOf(0x40); i >= 0 && i < own; i = buf.indexOf(0x40, i + 1)) {
         if (isStringDirective(buf, i + 1, n)) stringAt.push(pos + i);
       }
     }
-    if (pendingCr) line++; // a lone `\r` ended the line before the part
     const macros = new Map<string, string>(externalMacros);
     const own = new Map<string, string>();
     for (const at of stringAt) {
@@ -137,6 +128,24 @@ export function scanPrefix(file: string, end: number, externalMacros?: ReadonlyM
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * Line ends in `bytes` as LSP counts them (`\r\n`, `\n` or a lone `\r`); a `\r` at the very end
+ * counts as one. `memchr` when there is no `\r` (5× a byte loop).
+ */
+export function lineEnds(bytes: Uint8Array): number {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let n = 0;
+  if (buf.indexOf(0x0d) < 0) {
+    for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) n++;
+    return n;
+  }
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (c === 0x0a || (c === 0x0d && buf[i + 1] !== 0x0a)) n++;
+  }
+  return n;
 }
 
 /** `string`, any case, after optional blanks, then optional blanks and `{` or `(`. */
