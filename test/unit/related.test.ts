@@ -5,6 +5,7 @@ import { cleanQueryText, matchedWords, queryStems, relatedPapers, termRanges } f
 import { CorpusIndex } from '../../server/src/index/corpusIndex';
 import { Segment } from '../../server/src/index/segment';
 import { stem } from '../../server/src/index/stem';
+import { IMPACT_LEVELS, IMPACT_MAX } from '../../server/src/index/relatedPostings';
 
 const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 function paper(key: string, title: string, extra: Partial<Paper> = {}): Paper {
@@ -107,4 +108,48 @@ test('lookup mode is unaffected by stemming: prefixes and exact words still comp
 test('matchedWords: the surface word for each matched stem, in the stems\' order', () => {
   const stems = [stem('decoding'), stem('models'), stem('zebras')];
   assert.deepEqual(matchedWords(['Speculative Decoding', 'Large language models decode faster.'], stems), ['decoding', 'models', stem('zebras')]);
+});
+
+test('related query with MaxScore pruning returns what scoring every posting returns', () => {
+  // A random corpus over a Zipf-like vocabulary, in several segments so that later segments are
+  // pruned against the results of earlier ones; queries of 3 to 30 words, limits 1 to 25.
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+  const vocab = Array.from({ length: 400 }, (_, i) => `w${i.toString(36)}x`);
+  const word = () => vocab[Math.floor(vocab.length * rand() ** 3)];
+  const words = (n: number) => Array.from({ length: n }, word).join(' ');
+  const segments: Segment[] = [];
+  for (let s = 0; s < 5; s++) {
+    segments.push(Segment.build(Array.from({ length: 300 + 100 * s }, (_, i) =>
+      paper(`s${s}p${i}`, words(3 + Math.floor(rand() * 8)), { abstract: rand() < 0.8 ? words(Math.floor(rand() * 60)) : undefined }))));
+  }
+  const big = new CorpusIndex();
+  segments.forEach((seg, s) => big.setSource(`/corpus/s${s}.bib`, seg));
+  for (let q = 0; q < 200; q++) {
+    const stems = queryStems(words(3 + Math.floor(rand() * 28)));
+    const limit = 1 + Math.floor(rand() * 25);
+    const got = big.relatedQuery(stems, limit);
+    // Every paper scored in full, in source order.
+    const all: { key: string; score: number }[] = [];
+    const weights = [...stems].map(([s, n]) => ({ s, w: n * big.relatedIdf(s) * (IMPACT_MAX / IMPACT_LEVELS) })).filter(x => x.w > 0);
+    for (const seg of segments) {
+      for (let d = 0; d < seg.size; d++) {
+        let score = 0;
+        for (const { s, w } of weights) {
+          const id = seg.related.stemId(s);
+          if (id !== undefined) score += w * seg.related.impact(id, d);
+        }
+        if (score > 0) all.push({ key: seg.papers.key(d), score });
+      }
+    }
+    const want = all.sort((a, b) => b.score - a.score).slice(0, limit);
+    assert.equal(got.length, want.length, `query ${q}`);
+    const close = (a: number, b: number) => Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(b));
+    for (let i = 0; i < want.length; i++) {
+      assert.ok(close(got[i].score, want[i].score), `query ${q} rank ${i}: ${got[i].score} vs ${want[i].score}`);
+      // The paper returned has that score in full (ties may be listed in either order).
+      const full = all.find(a => a.key === got[i].paper.key)!;
+      assert.ok(close(full.score, got[i].score), `query ${q}: ${got[i].paper.key} scored ${got[i].score}, in full ${full.score}`);
+    }
+  }
 });

@@ -2,7 +2,7 @@
  * The related-papers half of a segment: stemmed postings over title, abstract and keywords with
  * precomputed, 8-bit quantised BM25 impacts (term-frequency saturation and length normalisation
  * folded in at build time), so scoring a query term is one multiply-add per posting and each term
- * knows its largest contribution (for MaxScore pruning in `corpusIndex.ts`).
+ * knows its largest contribution in the segment (for MaxScore pruning in `corpusIndex.ts`).
  *
  * Why these choices (numbers in docs/retrieval.md, measured on ACM-CR): Porter stemming, only the
  * three content fields (keys, authors, venue and year only add noise to a passage query), one
@@ -60,16 +60,19 @@ export class RelatedPostings {
 
   docFreq(stemId: number): number { return this.offsets[stemId + 1] - this.offsets[stemId]; }
 
-  /** Whether paper `doc` has the stem (binary search; docs are ascending within a stem). */
-  has(stemId: number, doc: number): boolean {
+  /** Whether paper `doc` has the stem. */
+  has(stemId: number, doc: number): boolean { return this.impact(stemId, doc) > 0; }
+
+  /** The quantised impact of the stem in paper `doc`, 0 if it lacks the stem (a binary search; docs ascend within a stem). */
+  impact(stemId: number, doc: number): number {
     let lo = this.offsets[stemId], hi = this.offsets[stemId + 1];
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const d = this.docs[mid];
-      if (d === doc) return true;
+      if (d === doc) return this.impacts[mid];
       if (d < doc) lo = mid + 1; else hi = mid;
     }
-    return false;
+    return 0;
   }
 
   start(stemId: number): number { return this.offsets[stemId]; }
