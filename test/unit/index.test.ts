@@ -153,3 +153,33 @@ test('a prefix shared by many terms expands to the most frequent, also when aske
   assert.ok(top.includes('termfrequent'), top.join());
   assert.deepEqual(segmentTop(segment), top, 'kept');
 });
+
+test('lookup: one-word queries are pruned, yet rank exactly as scoring every posting does', () => {
+  // A random corpus over a Zipf-like vocabulary in several segments (later segments are pruned
+  // against earlier results), keys that share prefixes with the words (key matches add a bonus),
+  // titles weighted over abstracts; prefixes of 1 to 5 letters and whole words, limits 1 to 60.
+  let seed = 11;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+  const syllables = ['co', 'con', 'pro', 're', 'in', 'inter', 'tra', 'de', 'ma', 'st'];
+  const vocab = Array.from({ length: 300 }, (_, i) => `${syllables[i % syllables.length]}${'bcdfghklmn'[Math.floor(i / 10) % 10]}${'aeiou'[Math.floor(i / 100)]}x`);
+  const word = () => vocab[Math.floor(vocab.length * rand() ** 2.5)];
+  const words = (n: number) => Array.from({ length: n }, word).join(' ');
+  const index = new CorpusIndex();
+  for (let s = 0; s < 4; s++) {
+    index.setSource(`/corpus/s${s}.bib`, Segment.build(Array.from({ length: 250 + 150 * s }, (_, i) =>
+      paper(`${word()}${s}x${i}`, words(2 + Math.floor(rand() * 8)), { abstract: rand() < 0.7 ? words(Math.floor(rand() * 50)) : undefined }))));
+  }
+  let pruned = 0;
+  for (let q = 0; q < 300; q++) {
+    const w = word();
+    const text = rand() < 0.2 ? w : w.slice(0, 1 + Math.floor(rand() * 5));
+    const limit = 1 + Math.floor(rand() * 60);
+    const want = index.query(text, { mode: 'lookup', limit, exhaustive: true });
+    const got = index.query(text, { mode: 'lookup', limit });
+    assert.deepEqual(got.map(r => [r.paper.key, r.score]), want.map(r => [r.paper.key, r.score]), `query ${q}: ${text} (limit ${limit})`);
+    // And again, from the kept ranking.
+    assert.deepEqual(index.query(text, { mode: 'lookup', limit }).map(r => r.paper.key), want.map(r => r.paper.key));
+    if (want.length === limit) pruned++;
+  }
+  assert.ok(pruned > 200, `most queries fill their limit (${pruned})`);
+});

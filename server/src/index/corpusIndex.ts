@@ -30,6 +30,8 @@ export interface RelatedScored extends ScoredPaper {
 export interface QueryOptions {
   mode: 'lookup' | 'related';
   limit: number;
+  /** Score every posting, without pruning or kept rankings (the reference the pruned ranking is tested against). */
+  exhaustive?: boolean;
 }
 
 const K1 = 1.2;
@@ -203,7 +205,7 @@ export class CorpusIndex {
     const tokens = queryTokens(text, options.mode === 'lookup');
     const keyPrefix = options.mode === 'lookup' ? keyPrefixOf(text) : undefined;
     if (tokens.length === 0 && !keyPrefix) return [];
-    const oneWord = options.mode === 'lookup' && tokens.length === 1 && tokens[0].prefix ? `${options.limit}\u0000${text}` : undefined;
+    const oneWord = options.mode === 'lookup' && tokens.length === 1 && tokens[0].prefix && !options.exhaustive ? `${options.limit}\u0000${text}` : undefined;
     const cached = oneWord !== undefined ? this.prefixLookups.get(oneWord) : undefined;
     if (cached) return this.decode(cached);
     const avgLength = this.docCount ? this.totalLength / this.docCount : 1;
@@ -229,7 +231,12 @@ export class CorpusIndex {
       scratch.reset();
       // When such a query matches keys, its number and word fragments would only add noise (and
       // scan huge postings): the key matches alone answer it.
-      if (!(keyLike && keyMatches.length > 0)) {
+      const entryKeyMatches = keyMatches.filter(m => m.entry === e);
+      if (keyLike && keyMatches.length > 0) {
+        // Key matches alone (below).
+      } else if (options.mode === 'lookup' && tokens.length === 1 && !options.exhaustive) {
+        this.scoreOnlyToken(entry, expansions[0], idf, tokens[0].count, avgLength, heap, options.limit, entryKeyMatches);
+      } else {
         tokens.forEach((token, ti) => {
           // In lookup mode papers matching every word rank first, so a prefix after full words only
           // needs scoring on the papers those words found (when they found any).
@@ -239,8 +246,7 @@ export class CorpusIndex {
         });
       }
       if (keyPrefix) {
-        for (const m of keyMatches) {
-          if (m.entry !== e) continue;
+        for (const m of entryKeyMatches) {
           const d = m.doc;
           if (scratch.total[d] === 0 && scratch.matched[d] === 0) scratch.touched[scratch.touchedCount++] = d;
           scratch.total[d] += KEY_PREFIX_BONUS / (1 + segment.papers.key(d).length - keyPrefix.length);
@@ -436,6 +442,88 @@ export class CorpusIndex {
     return terms;
   }
 
+  /**
+   * Scores a lookup query of one word (`\cite{inter`, the start of every citation) with pruning.
+   * A paper's score is its best expansion's BM25 (every paper found matches the one word, so
+   * coordination adds the same to all), so an expansion whose largest possible score (idf ×
+   * (k1 + 1)) is below what the results already hold cannot change them, and neither can a
+   * posting that scores below it. Expansions are taken rarest first, which are also the
+   * highest-scoring; the frequent ones, with the longest postings, come last and are mostly
+   * skipped; within a long postings list, a posting whose weight cannot reach the bar at any paper
+   * length is passed over. The bar is the better of: the worst result of earlier segments, and the
+   * `limit`-th best first score of a paper in this one. Key matches get their full score by
+   * lookup. Ranks as scoring every posting does (up to float rounding).
+   */
+  private scoreOnlyToken(entry: Entry, terms: string[], idf: Map<string, number>, queryCount: number, avgLength: number,
+    heap: TopK, limit: number, keyMatches: readonly { doc: number }[]): void {
+    const { segment, scratch } = entry;
+    const { tokenScore, total, matched, touched } = scratch;
+    const { docs, weights, docLength } = segment;
+    const k1b = K1 * (1 - B), kb = (K1 * B) / avgLength;
+    const present: { id: number; weight: number }[] = [];
+    for (const term of terms) {
+      const id = segment.termId(term);
+      const weight = (idf.get(term) ?? 0) * queryCount;
+      if (id !== undefined && weight > 0) present.push({ id, weight });
+    }
+    present.sort((a, b) => b.weight - a.weight);
+    // Earlier segments' results: a paper here must score above the worst of them.
+    const global = heap.full ? heap.threshold - COORDINATION : -Infinity;
+    const kth = new KthBest(limit);
+    const found: number[] = [];
+    for (let t = 0; t < present.length; t++) {
+      const { id, weight } = present[t];
+      const w1 = weight * (K1 + 1);
+      // `low`: a paper scoring no more than this cannot be among the results. `floor`: postings
+      // whose weight is at most this score no more than `low` at any paper length (tf / (tf + k1b)
+      // bounds the BM25 term), so they are passed over without reading the paper's length.
+      let low = -Infinity, floor = -1;
+      const raise = () => {
+        const bar = Math.max(global, kth.value);
+        low = bar - Math.max(1, Math.abs(bar)) * 1e-5;
+        floor = low <= 0 ? -1 : low >= w1 ? Infinity : Math.floor((low * k1b) / (w1 - low) / WEIGHT_UNIT);
+      };
+      raise();
+      if (w1 < low) break;
+      const { start, end } = segment.postings(id);
+      for (let i = start; i < end; i++) {
+        const q = weights[i];
+        if (q <= floor) continue;
+        const d = docs[i];
+        const tf = q * WEIGHT_UNIT;
+        const s = (w1 * tf) / (tf + k1b + kb * docLength[d]);
+        if (s <= low) continue;
+        const before = tokenScore[d];
+        if (before === 0) {
+          found.push(d);
+          kth.offer(s);
+          raise();
+        }
+        if (s > before) tokenScore[d] = s;
+      }
+    }
+    // Key matches are in the results whatever their words score: they get their full score, from
+    // the postings passed over or skipped too.
+    for (const { doc: d } of keyMatches) {
+      for (let t = 0; t < present.length; t++) {
+        const { id, weight } = present[t];
+        const { start, end } = segment.postings(id);
+        const at = gallopTo(docs, start, end, d);
+        if (at >= end || docs[at] !== d) continue;
+        const tf = weights[at] * WEIGHT_UNIT;
+        const s = (weight * (K1 + 1) * tf) / (tf + k1b + kb * docLength[d]);
+        if (tokenScore[d] === 0) found.push(d);
+        if (s > tokenScore[d]) tokenScore[d] = s;
+      }
+    }
+    for (const d of found) {
+      if (total[d] === 0 && matched[d] === 0) touched[scratch.touchedCount++] = d;
+      total[d] += tokenScore[d];
+      matched[d]++;
+      tokenScore[d] = 0;
+    }
+  }
+
   /** Adds one query token's BM25 contribution (max over its expansions) to the segment's scratch. */
   private scoreToken(entry: Entry, terms: string[], idf: Map<string, number>, queryCount: number, avgLength: number, onlyTouched: boolean): void {
     const { segment, scratch } = entry;
@@ -527,6 +615,39 @@ function gallopTo(docs: Uint32Array, from: number, end: number, d: number): numb
     if (docs[mid] < d) lo = mid + 1; else hi = mid;
   }
   return lo;
+}
+
+/** The `k`-th largest of the numbers offered so far (-Infinity until `k` were offered): a min-heap of the best `k`. */
+class KthBest {
+  private readonly heap: Float64Array;
+  private size = 0;
+  constructor(private readonly k: number) { this.heap = new Float64Array(Math.max(0, k)); }
+  get value(): number { return this.k > 0 && this.size === this.k ? this.heap[0] : -Infinity; }
+  offer(x: number): void {
+    const h = this.heap;
+    if (this.size < this.k) {
+      let i = this.size++;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (h[p] <= x) break;
+        h[i] = h[p];
+        i = p;
+      }
+      h[i] = x;
+    } else if (this.k > 0 && x > h[0]) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = l;
+        if (l >= this.k) break;
+        if (r < this.k && h[r] < h[l]) m = r;
+        if (h[m] >= x) break;
+        h[i] = h[m];
+        i = m;
+      }
+      h[i] = x;
+    }
+  }
 }
 
 /**
