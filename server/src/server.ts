@@ -16,6 +16,7 @@ import { corpusFormat, parseCorpusText } from './corpus/loader';
 import type { Paper } from './corpus/paper';
 import { CorpusManager, planSources, type ProgressSink } from './corpusManager';
 import { CorpusIndex } from './index/corpusIndex';
+import { Segment } from './index/segment';
 import { entryAsWritten, formatBibtex, isBibSource } from './features/bibtexExport';
 import { citationEdit } from './features/citationEdit';
 import { completeCitation } from './features/completion';
@@ -81,7 +82,7 @@ const corpus = new CorpusManager({
     if (status.ready && status.papers > 0) {
       // One warm-up at a time: a newer index (a file re-read, an unsaved .bib indexed) supersedes it.
       const run = ++indexWarmUps;
-      const requests = [...warmUpRequests(corpus.index, 4), ...letterRequests()];
+      const requests = [...warmUpRequests(corpus.index, 8), ...letterRequests()];
       void warmUp(corpus.index, requests, () => run !== indexWarmUps).then(done => {
         if (done) log.info(`Warmed up the index with ${requests.length} requests`);
       });
@@ -133,7 +134,11 @@ let indexWarmUps = 0;
 async function warmUpOnSample(samplePath: string): Promise<void> {
   const started = Date.now();
   const index = new CorpusIndex();
-  index.setSource(samplePath, parseCorpusText(await readFile(samplePath, 'utf8'), samplePath).papers);
+  // In four segments, as a large library is indexed in parts: ranking prunes later segments
+  // against earlier ones' results, and that code is compiled here too.
+  const { papers } = parseCorpusText(await readFile(samplePath, 'utf8'), samplePath);
+  const quarter = Math.ceil(papers.length / 4);
+  index.setSource(samplePath, [0, 1, 2, 3].map(i => Segment.build(papers.slice(i * quarter, (i + 1) * quarter))).filter(s => s.size > 0));
   const requests = warmUpRequests(index, 32);
   await warmUp(index, requests);
   log.info(`Warmed up with ${requests.length} requests on the sample corpus in ${Date.now() - started} ms`);

@@ -37,10 +37,8 @@ export function warmUpRequests(index: CorpusIndex, count = 32): WarmUpRequest[] 
     out.push({ kind: 'completion', languageId: i % 2 ? 'markdown' : 'latex', text: md, position: at(md) });
     const cited = `See \\cite{${paper.key}}.`;
     out.push({ kind: 'hover', languageId: 'latex', text: cited, position: { line: 0, character: 11 } });
-    if (i % 2 === 0) {
-      const passage = `${paper.title}. ${(paper.abstract ?? '').slice(0, 400)}`;
-      out.push({ kind: 'related', languageId: 'latex', text: passage, position: at(passage) });
-    }
+    const passage = `${paper.title}. ${(paper.abstract ?? '').slice(0, 400)}`;
+    out.push({ kind: 'related', languageId: 'latex', text: passage, position: at(passage) });
   }
   return out;
 }
