@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildSource } from '../../server/src/corpus/buildSource';
 import { PaperStore } from '../../server/src/corpus/paperStore';
-import { entryLineStart, planParts, scanPrefix, splittableHead } from '../../server/src/corpus/split';
+import { entryLineStart, planParts, scanPrefix, splittableHead, partEnds } from '../../server/src/corpus/split';
 
 /** A BibTeX library with macros defined along the way, a broken entry and a commented-out macro. */
 function library(entries: number, eol = '\n'): string {
@@ -94,5 +94,18 @@ test('a file built in parts gives the papers, positions and errors of the file b
     assert.deepEqual(built.flatMap(b => b.undefinedMacros), []);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('partEnds: parts shrink from first to last pair, covering the file', () => {
+  assert.deepEqual(partEnds(2), [0.5]);
+  for (const count of [4, 6, 8, 12]) {
+    const ends = partEnds(count);
+    assert.equal(ends.length, count - 1);
+    const sizes = [...ends, 1].map((e, k) => e - (k ? ends[k - 1] : 0));
+    for (let k = 1; k < count; k++) assert.ok(sizes[k] <= sizes[k - 1] + 1e-12, `part ${k} of ${count} is not larger than the one before`);
+    // The two parts of a pair are the same size; the first pair is 5/3 the size of the last.
+    for (let k = 0; k < count; k += 2) assert.ok(Math.abs(sizes[k] - sizes[k + 1]) < 1e-12);
+    assert.ok(Math.abs(sizes[0] / sizes[count - 1] - 1.25 / 0.75) < 1e-9);
   }
 });

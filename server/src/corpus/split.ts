@@ -42,9 +42,10 @@ export async function planParts(file: string, size: number, partBytes = PART_BYT
     };
     if (!splittableHead(await read(0, 4096))) return undefined;
     const count = Math.max(2, 2 * Math.round(size / (2 * partBytes)));
+    const ends = partEnds(count);
     const cuts: number[] = [];
     for (let k = 1; k < count; k++) {
-      const nominal = Math.max(Math.round((k * size) / count), (cuts.at(-1) ?? 0) + 1);
+      const nominal = Math.max(Math.round(ends[k - 1] * size), (cuts.at(-1) ?? 0) + 1);
       const window = await read(nominal - 1, WINDOW);
       const at = entryLineStart(window);
       if (at >= 0) cuts.push(nominal - 1 + at);
@@ -55,6 +56,22 @@ export async function planParts(file: string, size: number, partBytes = PART_BYT
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Where the first `count - 1` parts end, as shares of the file. Parts are built two at a time,
+ * each by the worker that frees first, so the last one or two run alone while the other worker
+ * waits; the parts shrink from first to last (the first pair 1.25×, the last 0.75× the mean,
+ * linearly), so that wait is shorter.
+ */
+export function partEnds(count: number): number[] {
+  const pairs = count / 2;
+  const weight = (k: number) => (pairs <= 1 ? 1 : 1.25 - 0.5 * Math.floor(k / 2) / (pairs - 1));
+  const total = Array.from({ length: count }, (_, k) => weight(k)).reduce((a, b) => a + b, 0);
+  const ends: number[] = [];
+  let sum = 0;
+  for (let k = 0; k < count - 1; k++) ends.push((sum += weight(k)) / total);
+  return ends;
 }
 
 /** No gzip, no UTF-16 (BOM or zero bytes), no declared encoding other than UTF-8. */
