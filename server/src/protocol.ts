@@ -239,6 +239,11 @@ export interface InitializationOptions {
   /** Size of the parts a large BibTeX file is indexed in, in bytes (tests; default 32 MiB). */
   indexPartBytes?: number;
   /**
+   * How long after initialization the server waits for the index before warming up on the sample
+   * corpus (default 1500 ms; skipped if the index is ready by then). 0: at once, whatever the index.
+   */
+  sampleWarmUpDelayMs?: number;
+  /**
    * False in an untrusted workspace (VS Code's Restricted Mode): only files inside the workspace
    * folders (and the bundled sample corpus) are read, and the server writes nothing. Default true.
    */

@@ -321,7 +321,7 @@ test('the server is not ready before it has planned and loaded its corpus', asyn
 
 test('the server warms up on the sample corpus, then on the index, without failures', { timeout: 30_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-warm-'));
-  const server = await TestServer.start({ folders: [dir] });
+  const server = await TestServer.start({ folders: [dir], initializationOptions: { sampleWarmUpDelayMs: 0 } });
   try {
     const sample = await server.waitForLog(/^Warmed up with \d+ requests on the sample corpus/);
     assert.ok(Number(/(\d+) requests/.exec(sample)![1]) >= 40, sample);
@@ -329,6 +329,21 @@ test('the server warms up on the sample corpus, then on the index, without failu
     const index = await server.waitForLog(/^Warmed up the index with \d+ requests/);
     assert.ok(Number(/(\d+) requests/.exec(index)![1]) >= 8 + 26, index);
     assert.deepEqual(server.logs.filter(l => /Warm-up/.test(l)), []);
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an index ready within the delay is warmed up alone: no sample warm-up beside a quick load', { timeout: 30_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-warm-'));
+  const server = await TestServer.start({ folders: [dir], initializationOptions: { sampleWarmUpDelayMs: 3000 } });
+  try {
+    await server.ready();
+    await server.waitForLog(/^Warmed up the index with \d+ requests/);
+    // Past the delay: the sample warm-up was skipped, not merely late.
+    await server.waitForLog(/^No sample corpus warm-up: the index was ready within 3000 ms/);
+    assert.deepEqual(server.logs.filter(l => /on the sample corpus in/.test(l)), []);
   } finally {
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
