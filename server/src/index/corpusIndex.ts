@@ -64,7 +64,7 @@ class Scratch {
   readonly tokenScore: Float32Array;
   readonly matched: Uint16Array;
   readonly touched: Int32Array;
-  /** Related-query candidates (see `relatedQuery`). */
+  /** Related-query candidates (see `relatedQuery`); papers a lookup word found (see `scoreToken`). */
   readonly candidates: Int32Array;
   touchedCount = 0;
   constructor(n: number) {
@@ -470,7 +470,9 @@ export class CorpusIndex {
     // Earlier segments' results: a paper here must score above the worst of them.
     const global = heap.full ? heap.threshold - COORDINATION : -Infinity;
     const kth = new KthBest(limit);
-    const found: number[] = [];
+    // The papers found, each once (a typed buffer: a frequent word finds tens of thousands).
+    const found = scratch.candidates;
+    let count = 0;
     for (let t = 0; t < present.length; t++) {
       const { id, weight } = present[t];
       const w1 = weight * (K1 + 1);
@@ -495,7 +497,7 @@ export class CorpusIndex {
         if (s <= low) continue;
         const before = tokenScore[d];
         if (before === 0) {
-          found.push(d);
+          found[count++] = d;
           kth.offer(s);
           raise();
         }
@@ -512,11 +514,12 @@ export class CorpusIndex {
         if (at >= end || docs[at] !== d) continue;
         const tf = weights[at] * WEIGHT_UNIT;
         const s = (weight * (K1 + 1) * tf) / (tf + k1b + kb * docLength[d]);
-        if (tokenScore[d] === 0) found.push(d);
+        if (tokenScore[d] === 0) found[count++] = d;
         if (s > tokenScore[d]) tokenScore[d] = s;
       }
     }
-    for (const d of found) {
+    for (let i = 0; i < count; i++) {
+      const d = found[i];
       if (total[d] === 0 && matched[d] === 0) touched[scratch.touchedCount++] = d;
       total[d] += tokenScore[d];
       matched[d]++;
@@ -528,7 +531,9 @@ export class CorpusIndex {
   private scoreToken(entry: Entry, terms: string[], idf: Map<string, number>, queryCount: number, avgLength: number, onlyTouched: boolean): void {
     const { segment, scratch } = entry;
     const { tokenScore, total, matched, touched } = scratch;
-    const local: number[] = [];
+    // The papers this word found, each once (a typed buffer: a frequent word finds tens of thousands).
+    const local = scratch.candidates;
+    let count = 0;
     for (const term of terms) {
       const id = segment.termId(term);
       if (id === undefined) continue;
@@ -549,7 +554,7 @@ export class CorpusIndex {
           if (lo >= end || docs[lo] !== d) continue;
           const tf = weights[lo] * WEIGHT_UNIT;
           const s = weight * (tf * (K1 + 1)) / (tf + K1 * (1 - B + B * segment.docLength[d] / avgLength));
-          if (tokenScore[d] === 0) local.push(d);
+          if (tokenScore[d] === 0) local[count++] = d;
           if (s > tokenScore[d]) tokenScore[d] = s;
         }
         continue;
@@ -562,11 +567,12 @@ export class CorpusIndex {
         const tf = weights[i] * WEIGHT_UNIT;
         const s = (w1 * tf) / (tf + k1b + kb * docLength[d]);
         const before = tokenScore[d];
-        if (before === 0) local.push(d);
+        if (before === 0) local[count++] = d;
         if (s > before) tokenScore[d] = s;
       }
     }
-    for (const d of local) {
+    for (let i = 0; i < count; i++) {
+      const d = local[i];
       if (total[d] === 0 && matched[d] === 0) touched[scratch.touchedCount++] = d;
       total[d] += tokenScore[d];
       matched[d]++;
