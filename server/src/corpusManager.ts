@@ -163,13 +163,37 @@ export class CorpusManager {
     }
     const todo = plan.filter(p => !this.sources.has(p.path));
     await this.load(todo, generation);
+    if (this.cacheDir && generation === this.generation) void this.notePlan(plan);
     if (this.cacheDir && !this.pruned) {
       this.pruned = true; // once a session: caches of corpus files no workspace used for 30 days
       const dir = this.cacheDir;
-      void pruneCacheDir(dir, new Set(plan.map(p => cachePath(dir, p.path)))).then(names => {
+      void pruneCacheDir(dir, new Set([...plan.map(p => cachePath(dir, p.path)), planNotePath(dir, plan)])).then(names => {
         if (names.length) this.events.log.info(`Index cache: deleted ${names.length} unused file(s)`);
       });
     }
+  }
+
+  /**
+   * Whether this plan's files were all indexed before, unchanged since (size and mtime), so that
+   * loading them is likely a read of the index cache: a note kept in the cache directory, one per
+   * set of files, written when a plan has been loaded.
+   */
+  async indexedBefore(plan: readonly SourcePlan[]): Promise<boolean> {
+    if (!this.cacheDir || plan.length === 0) return false;
+    try {
+      const note = JSON.parse(await fs.promises.readFile(planNotePath(this.cacheDir, plan), 'utf8')) as unknown;
+      const now = await planStats(plan);
+      return JSON.stringify(note) === JSON.stringify(now);
+    } catch {
+      return false;
+    }
+  }
+
+  private async notePlan(plan: readonly SourcePlan[]): Promise<void> {
+    if (!this.cacheDir || plan.some(p => this.overlays.has(p.path))) return;
+    try {
+      await fs.promises.writeFile(planNotePath(this.cacheDir, plan), JSON.stringify(await planStats(plan)));
+    } catch { /* only a hint for the next start */ }
   }
 
   /** Re-reads one file after it changed (or was created) on disk. */
@@ -458,4 +482,15 @@ function sharesHash(a: Float64Array, b: Float64Array): boolean {
     if (a[i] < b[j]) i++; else j++;
   }
   return false;
+}
+
+/** The note of a plan's files in the cache directory (see `CorpusManager.indexedBefore`). */
+function planNotePath(dir: string, plan: readonly SourcePlan[]): string {
+  return cachePath(dir, `plan\n${plan.map(p => p.path).sort().join('\n')}`).replace(/\.rwcache$/, '.rwplan');
+}
+
+/** Path, size and mtime of each planned file, in path order (-1 for a file that cannot be read). */
+async function planStats(plan: readonly SourcePlan[]): Promise<[string, number, number][]> {
+  const paths = plan.map(p => p.path).sort();
+  return Promise.all(paths.map(p => fs.promises.stat(p).then((st): [string, number, number] => [p, st.size, st.mtimeMs], (): [string, number, number] => [p, -1, -1])));
 }

@@ -239,8 +239,9 @@ export interface InitializationOptions {
   /** Size of the parts a large BibTeX file is indexed in, in bytes (tests; default 32 MiB). */
   indexPartBytes?: number;
   /**
-   * How long after initialization the server waits for the index before warming up on the sample
-   * corpus (default 1500 ms; skipped if the index is ready by then). 0: at once, whatever the index.
+   * How long the server waits for the index before warming up on the sample corpus (skipped if the
+   * index is ready by then). Default: at once for a first index, 1500 ms when the corpus was indexed
+   * before, unchanged (a restart from the cache). 0: at once, whatever the index.
    */
   sampleWarmUpDelayMs?: number;
   /**

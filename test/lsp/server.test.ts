@@ -350,6 +350,31 @@ test('an index ready within the delay is warmed up alone: no sample warm-up besi
   }
 });
 
+test('sample warm-up at once for a first index; a restart on an unchanged corpus waits for its cache load instead', { timeout: 30_000 }, async () => {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-warm-'));
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-warm-cache-'));
+  const refs = path.join(ws, 'refs.bib');
+  fs.writeFileSync(refs, '@article{first2020, title = {First Paper}, year = 2020}\n');
+  const start = async () => {
+    const server = await TestServer.start({ folders: [ws], initializationOptions: { cacheDir, corpus: [refs], sampleCorpus: 'never' } });
+    await server.ready();
+    await server.waitForLog(/^Warmed up the index with \d+ requests/);
+    const log = await server.waitForLog(/on the sample corpus in|^No sample corpus warm-up/);
+    await server.stop();
+    return log;
+  };
+  try {
+    assert.match(await start(), /^Warmed up with \d+ requests on the sample corpus in/);
+    assert.match(await start(), /^No sample corpus warm-up: the index was ready within 1500 ms/);
+    // The file changed: a first index again.
+    fs.writeFileSync(refs, '@article{second2021, title = {Second Paper}, year = 2021}\n');
+    assert.match(await start(), /^Warmed up with \d+ requests on the sample corpus in/);
+  } finally {
+    fs.rmSync(ws, { recursive: true, force: true });
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+});
+
 test('a .bib changed, created or deleted on disk updates the index (didChangeWatchedFiles)', async () => {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-watch-'));
   const refs = path.join(ws, 'refs.bib');

@@ -245,7 +245,7 @@ export function touchCacheFile(file: string): void {
 }
 
 /**
- * Deletes the caches in `dir` (shared by every workspace) not used for `maxAgeMs`, except those
+ * Deletes the caches and plan notes in `dir` (shared by every workspace) not used for `maxAgeMs`, except those
  * in `keep`, and temporary files a crash left behind. Returns the deleted names. Best effort.
  */
 export async function pruneCacheDir(dir: string, keep: ReadonlySet<string>, maxAgeMs = CACHE_MAX_AGE_MS, now = Date.now()): Promise<string[]> {
@@ -253,7 +253,7 @@ export async function pruneCacheDir(dir: string, keep: ReadonlySet<string>, maxA
   try { names = await fs.promises.readdir(dir); } catch { return []; }
   const deleted: string[] = [];
   for (const name of names) {
-    if (!/\.rwcache(\..*\.tmp)?$/.test(name)) continue;
+    if (!/\.rw(?:cache|plan)(\..*\.tmp)?$/.test(name)) continue;
     const file = path.join(dir, name);
     if (keep.has(file)) continue;
     try {
