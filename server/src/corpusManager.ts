@@ -267,22 +267,36 @@ export class CorpusManager {
     const overlay = this.overlays.has(plan.path);
     const size = overlay ? 0 : await fs.promises.stat(plan.path).then(s => s.size, () => 0);
     const parts = size > 0 ? await planParts(plan.path, size, this.partBytes).catch(() => undefined) : undefined;
-    let built = parts ? await this.buildParts(plan, parts, generation, onProgress) : undefined;
-    if (built === CANCELLED) return;
-    if (!built) {
-      const whole = await this.buildSegment(plan, generation, onProgress);
-      if (!whole) return;
-      built = [whole];
-    }
-    const segments = built.map(b => b.segment);
-    const errors = built.flatMap(b => b.errors);
-    if (built.length > 1) {
-      errors.push(...await duplicatesAcrossParts(segments));
-      errors.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-    }
-    if (this.builds.get(plan.path) !== mine || generation !== this.generation) {
-      for (const b of built) b.segment.close(); // a newer build of this file (newer text), or a new plan, is under way
-      return;
+    let built: BuiltSegment[] | typeof CANCELLED | undefined;
+    let segments: Segment[] = [];
+    let errors: LoadError[] = [];
+    for (let attempt = 0; ; attempt++) {
+      built = parts ? await this.buildParts(plan, parts, generation, onProgress) : undefined;
+      if (built === CANCELLED) return;
+      if (!built) {
+        const whole = await this.buildSegment(plan, generation, onProgress);
+        if (!whole) return;
+        built = [whole];
+      }
+      segments = built.map(b => b.segment);
+      errors = built.flatMap(b => b.errors);
+      if (built.length > 1) {
+        errors.push(...await duplicatesAcrossParts(segments));
+        errors.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+      }
+      if (this.builds.get(plan.path) !== mine || generation !== this.generation) {
+        for (const b of built) b.segment.close(); // a newer build of this file (newer text), or a new plan, is under way
+        return;
+      }
+      // Generated keys must differ from the other files' keys. `buildSegment` checks the files
+      // indexed while it built, but one swapped in after that check (both finished together) is
+      // seen only here, right before this file's swap with nothing in between.
+      const indexed = this.index.segmentsExcept(plan.path).map(s => s.keyHashes);
+      if (attempt < 2 && segments.some(s => generatedKeyTaken(s.papers, indexed))) {
+        for (const b of built) b.segment.close();
+        continue;
+      }
+      break;
     }
     const papers = segments.reduce((n, s) => n + s.size, 0);
     const fromCache = built.every(b => b.built.from === 'cache');
