@@ -74,6 +74,21 @@ class Scratch {
     this.matched = new Uint16Array(n);
     this.touched = new Int32Array(n);
   }
+  /**
+   * Adds a query word's scores (in `tokenScore`, for the papers `found[0 .. count)`) to the papers'
+   * totals, counts the word as matched, and clears `tokenScore` for the next word.
+   */
+  addWord(found: Int32Array, count: number): void {
+    const { total, matched, tokenScore, touched } = this;
+    for (let i = 0; i < count; i++) {
+      const d = found[i];
+      if (total[d] === 0 && matched[d] === 0) touched[this.touchedCount++] = d;
+      total[d] += tokenScore[d];
+      matched[d]++;
+      tokenScore[d] = 0;
+    }
+  }
+
   reset(): void {
     if (this.touchedCount * 8 > this.total.length) {
       // Most papers were touched: clearing the whole arrays is faster.
@@ -457,7 +472,7 @@ export class CorpusIndex {
   private scoreOnlyToken(entry: Entry, terms: string[], idf: Map<string, number>, queryCount: number, avgLength: number,
     heap: TopK, limit: number, keyMatches: readonly { doc: number }[]): void {
     const { segment, scratch } = entry;
-    const { tokenScore, total, matched, touched } = scratch;
+    const { tokenScore } = scratch;
     const { docs, weights, docLength } = segment;
     const k1b = K1 * (1 - B), kb = (K1 * B) / avgLength;
     const present: { id: number; weight: number }[] = [];
@@ -518,19 +533,13 @@ export class CorpusIndex {
         if (s > tokenScore[d]) tokenScore[d] = s;
       }
     }
-    for (let i = 0; i < count; i++) {
-      const d = found[i];
-      if (total[d] === 0 && matched[d] === 0) touched[scratch.touchedCount++] = d;
-      total[d] += tokenScore[d];
-      matched[d]++;
-      tokenScore[d] = 0;
-    }
+    scratch.addWord(found, count);
   }
 
   /** Adds one query token's BM25 contribution (max over its expansions) to the segment's scratch. */
   private scoreToken(entry: Entry, terms: string[], idf: Map<string, number>, queryCount: number, avgLength: number, onlyTouched: boolean): void {
     const { segment, scratch } = entry;
-    const { tokenScore, total, matched, touched } = scratch;
+    const { tokenScore, matched, touched } = scratch;
     // The papers this word found, each once (a typed buffer: a frequent word finds tens of thousands).
     const local = scratch.candidates;
     let count = 0;
@@ -571,13 +580,7 @@ export class CorpusIndex {
         if (s > before) tokenScore[d] = s;
       }
     }
-    for (let i = 0; i < count; i++) {
-      const d = local[i];
-      if (total[d] === 0 && matched[d] === 0) touched[scratch.touchedCount++] = d;
-      total[d] += tokenScore[d];
-      matched[d]++;
-      tokenScore[d] = 0;
-    }
+    scratch.addWord(local, count);
   }
 }
 
