@@ -10,7 +10,7 @@ import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { corpusFormat } from './corpus/loader';
 import { cachePath, pruneCacheDir } from './cache/cacheFile';
-import { generatedKeyClash, generatedKeyTaken, type BuiltSource } from './corpus/buildSource';
+import { generatedKeyTaken, type BuiltSource } from './corpus/buildSource';
 import { buildOffThread, type BuildJob } from './corpus/offThread';
 import type { LoadError } from './corpus/paper';
 import { duplicateKeyWarning, loadError } from './corpus/records';
@@ -288,9 +288,9 @@ export class CorpusManager {
         for (const b of built) b.segment.close(); // a newer build of this file (newer text), or a new plan, is under way
         return;
       }
-      // Generated keys must differ from the other files' keys. `buildSegment` checks the files
-      // indexed while it built, but one swapped in after that check (both finished together) is
-      // seen only here, right before this file's swap with nothing in between.
+      // Generated keys must differ from the other files' keys. The workers avoided the files
+      // indexed when they started; one swapped in since (builds run in parallel) is checked here,
+      // right before this file's swap with nothing in between, and the file is built again.
       const indexed = this.index.segmentsExcept(plan.path).map(s => s.keyHashes);
       if (attempt < 2 && segments.some(s => generatedKeyTaken(s.papers, indexed))) {
         for (const b of built) b.segment.close();
@@ -346,20 +346,13 @@ export class CorpusManager {
 
   /**
    * One file or part, built in a worker and checked. Generated keys avoid the other files' keys
-   * (and `siblings`, earlier parts of the same file): the worker avoids those indexed when it
-   * starts, a file that finished meanwhile (builds run in parallel) is checked afterwards, and in
-   * the rare case of a clash it is built again. Undefined when superseded.
+   * indexed when it starts (and `siblings`, earlier parts of the same file); a file swapped in
+   * meanwhile (builds run in parallel) is checked by `loadOne` right before the swap. Undefined
+   * when superseded.
    */
   private async buildSegment(plan: SourcePlan, generation: number, onProgress: (fraction: number) => void, part?: FilePart, siblings: Float64Array[] = []): Promise<BuiltSegment | undefined> {
-    let built: BuiltSource | undefined;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const others = this.index.segmentsExcept(plan.path);
-      built = await this.build({ plan, others, siblings, part, generation }, onProgress);
-      if (!built || generation !== this.generation) return undefined;
-      const added = this.index.segmentsExcept(plan.path).filter(s => !others.includes(s));
-      if (added.length === 0 || !generatedKeyClash(built.segment, added.map(s => s.keyHashes), built.storeFile)) break;
-    }
-    if (!built) return undefined;
+    const built = await this.build({ plan, others: this.index.segmentsExcept(plan.path), siblings, part, generation }, onProgress);
+    if (!built || generation !== this.generation) return undefined;
     // Let a build waiting for the freed worker slot start before this one is checked.
     await new Promise(resolve => setImmediate(resolve));
     if (generation !== this.generation) return undefined;

@@ -240,16 +240,14 @@ connection.onInitialized(() => {
     // first requests held up others for ~0.5 s.)
     const sampleWarmUp = () => void warmUpOnSample(initOptions.sampleCorpusPath ?? path.join(__dirname, 'sample-corpus.txt'))
       .catch(e => log.warn(`Warm-up skipped: ${e instanceof Error ? e.message : String(e)}`));
-    const delay = typeof initOptions.sampleWarmUpDelayMs === 'number' && initOptions.sampleWarmUpDelayMs >= 0 ? initOptions.sampleWarmUpDelayMs : undefined;
-    if (delay === 0) return sampleWarmUp();
-    void corpus.indexedBefore(plan).then(restart => {
-      if (!restart && delay === undefined) return sampleWarmUp();
-      const wait = delay ?? SAMPLE_WARM_UP_DELAY_MS;
-      setTimeout(() => {
-        if (indexWarmUps === 0) sampleWarmUp();
-        else log.info(`No sample corpus warm-up: the index was ready within ${wait} ms`);
-      }, wait);
-    });
+    const unlessReadyWithin = (wait: number) => setTimeout(() => {
+      if (indexWarmUps === 0) sampleWarmUp();
+      else log.info(`No sample corpus warm-up: the index was ready within ${wait} ms`);
+    }, wait);
+    const delay = initOptions.sampleWarmUpDelayMs;
+    if (delay === 0) sampleWarmUp();
+    else if (typeof delay === 'number' && delay > 0) unlessReadyWithin(delay);
+    else void corpus.indexedBefore(plan).then(restart => (restart ? unlessReadyWithin(SAMPLE_WARM_UP_DELAY_MS) : sampleWarmUp()));
   });
 });
 

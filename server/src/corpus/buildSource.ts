@@ -296,17 +296,6 @@ function avoidTakenKeys(papers: Paper[], taken: Float64Array[]): void {
   renameTakenGeneratedKeys(papers, key => { const h = keyHash(key); return taken.some(t => hasHash(t, h)); });
 }
 
-/** Whether a generated key of the segment is among `taken`. */
-export function generatedKeyClash(parts: SegmentParts, taken: Float64Array[], storeFile?: StoreFile): boolean {
-  if (taken.length === 0) return false;
-  const store = storeFile ? PaperStore.fromFile(parts.store, storeFile) : PaperStore.fromParts(parts.store);
-  try {
-    return generatedKeyTaken(store, taken);
-  } finally {
-    store.close();
-  }
-}
-
 /** Whether a generated key of these papers is among `taken` (sorted `keyHash` arrays). */
 export function generatedKeyTaken(papers: Pick<PaperStore, 'length' | 'keyGenerated' | 'key'>, taken: Float64Array[]): boolean {
   if (taken.length === 0) return false;

@@ -16,6 +16,7 @@ import type { Paper } from '../corpus/paper';
 import { IMPACT_LEVELS, IMPACT_MAX } from './relatedPostings';
 import { Segment, WEIGHT_UNIT } from './segment';
 import { forEachToken, STOPWORDS } from './tokenizer';
+import { gallopTo, indexOfDoc } from './postingsSearch';
 
 export interface ScoredPaper {
   paper: Paper;
@@ -507,8 +508,7 @@ export class CorpusIndex {
         const q = weights[i];
         if (q <= floor) continue;
         const d = docs[i];
-        const tf = q * WEIGHT_UNIT;
-        const s = (w1 * tf) / (tf + k1b + kb * docLength[d]);
+        const s = bm25(w1, q * WEIGHT_UNIT, k1b, kb, docLength[d]);
         if (s <= low) continue;
         const before = tokenScore[d];
         if (before === 0) {
@@ -525,10 +525,9 @@ export class CorpusIndex {
       for (let t = 0; t < present.length; t++) {
         const { id, weight } = present[t];
         const { start, end } = segment.postings(id);
-        const at = gallopTo(docs, start, end, d);
-        if (at >= end || docs[at] !== d) continue;
-        const tf = weights[at] * WEIGHT_UNIT;
-        const s = (weight * (K1 + 1) * tf) / (tf + k1b + kb * docLength[d]);
+        const at = indexOfDoc(docs, start, end, d);
+        if (at < 0) continue;
+        const s = bm25(weight * (K1 + 1), weights[at] * WEIGHT_UNIT, k1b, kb, docLength[d]);
         if (tokenScore[d] === 0) found[count++] = d;
         if (s > tokenScore[d]) tokenScore[d] = s;
       }
@@ -543,38 +542,30 @@ export class CorpusIndex {
     // The papers this word found, each once (a typed buffer: a frequent word finds tens of thousands).
     const local = scratch.candidates;
     let count = 0;
+    const k1b = K1 * (1 - B), kb = (K1 * B) / avgLength;
     for (const term of terms) {
       const id = segment.termId(term);
       if (id === undefined) continue;
-      const weight = (idf.get(term) ?? 0) * queryCount;
+      const w1 = (idf.get(term) ?? 0) * queryCount * (K1 + 1);
       const { start, end } = segment.postings(id);
+      const { docs, weights, docLength } = segment;
       // Restricted to the papers earlier words found: when those are few and the postings long
-      // (a short prefix's frequent expansions), look each paper up (binary search; docs ascend)
-      // instead of walking the whole list.
+      // (a short prefix's frequent expansions), look each paper up instead of walking the list.
       if (onlyTouched && scratch.touchedCount * 24 < end - start) {
-        const { docs, weights } = segment;
         for (let k = 0; k < scratch.touchedCount; k++) {
           const d = touched[k];
-          let lo = start, hi = end;
-          while (lo < hi) {
-            const mid = (lo + hi) >>> 1;
-            if (docs[mid] < d) lo = mid + 1; else hi = mid;
-          }
-          if (lo >= end || docs[lo] !== d) continue;
-          const tf = weights[lo] * WEIGHT_UNIT;
-          const s = weight * (tf * (K1 + 1)) / (tf + K1 * (1 - B + B * segment.docLength[d] / avgLength));
+          const at = indexOfDoc(docs, start, end, d);
+          if (at < 0) continue;
+          const s = bm25(w1, weights[at] * WEIGHT_UNIT, k1b, kb, docLength[d]);
           if (tokenScore[d] === 0) local[count++] = d;
           if (s > tokenScore[d]) tokenScore[d] = s;
         }
         continue;
       }
-      const { docs, weights, docLength } = segment;
-      const w1 = weight * (K1 + 1), k1b = K1 * (1 - B), kb = (K1 * B) / avgLength;
       for (let i = start; i < end; i++) {
         const d = docs[i];
         if (onlyTouched && matched[d] === 0) continue;
-        const tf = weights[i] * WEIGHT_UNIT;
-        const s = (w1 * tf) / (tf + k1b + kb * docLength[d]);
+        const s = bm25(w1, weights[i] * WEIGHT_UNIT, k1b, kb, docLength[d]);
         const before = tokenScore[d];
         if (before === 0) local[count++] = d;
         if (s > before) tokenScore[d] = s;
@@ -582,6 +573,15 @@ export class CorpusIndex {
     }
     scratch.addWord(local, count);
   }
+}
+
+/**
+ * A posting's BM25 term score: `w1` = query weight × (k1 + 1), `tf` its field-boosted frequency,
+ * `k1b` = k1 (1 − b) and `kb` = k1 b / average length. The one expression every lookup path uses,
+ * so a paper scores the same whichever way its posting was reached.
+ */
+function bm25(w1: number, tf: number, k1b: number, kb: number, length: number): number {
+  return (w1 * tf) / (tf + k1b + kb * length);
 }
 
 function bm25Idf(n: number, df: number): number {
@@ -605,25 +605,6 @@ function queryTokens(text: string, prefixLast: boolean): QueryToken[] {
 function keyPrefixOf(text: string): string | undefined {
   const t = text.trim();
   return t.length > 0 && !/\s/.test(t) ? t : undefined;
-}
-
-/**
- * The first index in `[from, end)` whose doc id is at least `d` (`end` if none), for ascending
- * `docs`: exponential steps from `from`, then a binary search.
- */
-function gallopTo(docs: Uint32Array, from: number, end: number, d: number): number {
-  if (from >= end || docs[from] >= d) return from;
-  let lo = from, step = 1;
-  let hi = from + 1;
-  while (hi < end && docs[hi] < d) { lo = hi; step *= 2; hi = from + step; }
-  if (hi > end) hi = end;
-  // docs[lo] < d; docs[hi] >= d or hi === end.
-  lo++;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (docs[mid] < d) lo = mid + 1; else hi = mid;
-  }
-  return lo;
 }
 
 /** The `k`-th largest of the numbers offered so far (-Infinity until `k` were offered): a min-heap of the best `k`. */

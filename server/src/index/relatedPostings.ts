@@ -10,6 +10,7 @@
  */
 import { TermDictionary, type TermDictionaryParts } from './termDictionary';
 import { stem } from './stem';
+import { indexOfDoc } from './postingsSearch';
 
 export const RELATED_K1 = 1.5;
 export const RELATED_B = 0.6;
@@ -63,16 +64,10 @@ export class RelatedPostings {
   /** Whether paper `doc` has the stem. */
   has(stemId: number, doc: number): boolean { return this.impact(stemId, doc) > 0; }
 
-  /** The quantised impact of the stem in paper `doc`, 0 if it lacks the stem (a binary search; docs ascend within a stem). */
+  /** The quantised impact of the stem in paper `doc`, 0 if it lacks the stem. */
   impact(stemId: number, doc: number): number {
-    let lo = this.offsets[stemId], hi = this.offsets[stemId + 1];
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const d = this.docs[mid];
-      if (d === doc) return this.impacts[mid];
-      if (d < doc) lo = mid + 1; else hi = mid;
-    }
-    return 0;
+    const at = indexOfDoc(this.docs, this.offsets[stemId], this.offsets[stemId + 1], doc);
+    return at < 0 ? 0 : this.impacts[at];
   }
 
   start(stemId: number): number { return this.offsets[stemId]; }

@@ -162,12 +162,9 @@ export class Segment {
   /**
    * A segment from plain data (built in a worker, or read from the index cache). The data is
    * checked so that no stored index can make a query read out of bounds or loop: a damaged one
-   * throws, and the caller rebuilds it.
-   */
-  /**
-   * A segment from parts made elsewhere (a worker, the cache). `checked`: the worker that made or
-   * read them has already run these checks (`fromParts` there), so the server's thread does not
-   * walk every posting again (30-70 ms for a 20k-paper part); the store is checked either way.
+   * throws, and the caller rebuilds it. `checked`: the worker that made or read the parts has
+   * already run these checks (`fromParts` there), so the server's thread does not walk every
+   * posting again (30-70 ms for a 20k-paper part); the store is checked either way.
    */
   static fromParts(parts: SegmentParts, storeFile?: StoreFile, checked = false): Segment {
     const papers = storeFile ? PaperStore.fromFile(parts.store, storeFile) : PaperStore.fromParts(parts.store);
