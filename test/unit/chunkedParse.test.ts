@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseBibtex } from '../../server/src/corpus/bibtex';
 import { buildSource } from '../../server/src/corpus/buildSource';
-import { CHUNK_BYTES, fileBytes, memoryBytes, nextChunkStart, parseBibtexInChunks, type ChunkedParse } from '../../server/src/corpus/chunkedParse';
+import { CHUNKED_FROM, fileBytes, memoryBytes, nextChunkStart, parseBibtexInChunks, type ChunkedParse } from '../../server/src/corpus/chunkedParse';
 import type { Paper } from '../../server/src/corpus/paper';
 import { PaperStore } from '../../server/src/corpus/paperStore';
 import { planParts } from '../../server/src/corpus/split';
@@ -113,11 +113,11 @@ test('a crossref parent in another chunk: the text must be parsed whole', () => 
 test('buildSource indexes a large file and its parts in chunks read from disk, with the result of one parse, and caches them', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-chunks-'));
   try {
-    // Copies of one library with their own keys, just over two parts of 1.5 chunks each.
+    // Copies of one library with their own keys, just over two parts, each long enough to be chunked.
     // (Long abstracts: as many bytes with fewer papers, as real libraries have; the test stays quick.)
     const abstract = 'We study retrieval of related work with sparse and dense models, and report results. '.repeat(12);
     const one = library(600).replaceAll('  author =', `  abstract = {${abstract}},\n  author =`);
-    const copies = Math.ceil((CHUNK_BYTES * 3.05) / Buffer.byteLength(one));
+    const copies = Math.ceil((CHUNKED_FROM * 2.05) / Buffer.byteLength(one));
     const text = Array.from({ length: copies }, (_, k) => one.replaceAll('{paper', `{p${k}x`)).join('\n');
     const file = path.join(dir, 'big.bib');
     fs.writeFileSync(file, text);
@@ -140,12 +140,27 @@ test('buildSource indexes a large file and its parts in chunks read from disk, w
     fs.utimesSync(file, later, later);
     assert.equal((await buildSource({ file, macros: [], takenKeyHashes: [], cacheDir })).from, 'cache');
     // Parts of the file, each read in chunks: together, the papers of one parse.
-    const parts = (await planParts(file, Buffer.byteLength(text), CHUNK_BYTES * 1.5))!;
+    const parts = (await planParts(file, Buffer.byteLength(text), CHUNKED_FROM))!;
     assert.equal(parts.length, 2);
-    const fromParts: Paper[] = [];
-    for (const part of parts) fromParts.push(...papersOf(await buildSource({ file, macros: [], takenKeyHashes: [], part })));
+    // All parts are built before any is read: a build that reused a buffer another part's store
+    // still holds would show here.
+    const builtParts = [];
+    for (const part of parts) builtParts.push(await buildSource({ file, macros: [], takenKeyHashes: [], part }));
+    const fromParts = builtParts.flatMap(papersOf);
     assert.deepEqual(samples(fromParts), samples(whole.papers));
     assert.equal(fromParts.length, whole.papers.length);
+    // The same with a cache: each part's text goes to its cache file, and the next part's build
+    // writes into the buffer the text was in; every part reads its own papers back from its file.
+    const partStores = [];
+    for (const part of parts) {
+      const b = await buildSource({ file, macros: [], takenKeyHashes: [], part, cacheDir: path.join(dir, 'part-cache') });
+      assert.equal(b.segment.store.bytes.length, 0, 'the text stays in the cache file');
+      partStores.push(PaperStore.fromFile(b.segment.store, b.storeFile!));
+    }
+    const fromCachedParts = partStores.flatMap(s => { const all = [...s]; s.close(); return all; });
+    // (Generated keys are made unique across parts by the corpus manager, not here.)
+    const content = (p: Paper) => plain({ ...p, key: p.keyGenerated ? '' : p.key });
+    assert.deepEqual(fromCachedParts.map(content), whole.papers.map(content));
     // Gzipped: decompressed, then chunked in memory.
     const gz = path.join(dir, 'big.bib.gz');
     fs.writeFileSync(gz, (await import('node:zlib')).gzipSync(text));

@@ -184,6 +184,8 @@ export async function buildSource(req: BuildRequest, onProgress: (fraction: numb
       const offsets = writeCacheFile(cacheFile, stamp, cacheMeta, sections);
       built.storeFile = { path: cacheFile, offset: offsets.get('store.bytes')!, length: segment.store.bytes.length };
       built.segment = withoutText(segment);
+      // The text is in the cache file now, and nothing else holds its buffer: the next build writes there.
+      spareStoreBuffer = new Uint8Array(segment.store.bytes.buffer);
     } catch (e) {
       cacheNote = `cache not written: ${e instanceof Error ? e.message : String(e)}`;
     }
@@ -233,7 +235,8 @@ async function parseAndBuild(req: BuildRequest, box: { bytes?: Uint8Array }, mac
  * chunk's bytes go to `onChunk` too. Undefined when it must be parsed whole.
  */
 function buildInChunks(req: BuildRequest, src: ByteSource, macros: Map<string, string>, firstLine: number, onProgress: (fraction: number) => void, onChunk?: (chunk: Uint8Array) => void): BuiltSource | undefined {
-  const builder = new SegmentBuilder([], req.file);
+  // The text of the papers is a little shorter than their BibTeX.
+  const builder = new SegmentBuilder([], req.file, storeBuffer(src.length));
   const parsed = parseBibtexInChunks(src, req.file, macros, firstLine, (papers, parsedBytes, chunk) => {
     onChunk?.(chunk);
     avoidTakenKeys(papers, req.takenKeyHashes);
@@ -251,6 +254,20 @@ function buildInChunks(req: BuildRequest, src: ByteSource, macros: Map<string, s
     missingCrossrefs: req.part ? [...parsed.missingCrossrefs] : undefined,
     checked: true,
   };
+}
+
+/**
+ * A build's paper-store buffer whose text went to the cache file (the store reads it there), kept
+ * for this thread's next build: parts built one after another by a worker reuse its pages instead
+ * of touching fresh memory (see `termPairs.ts`).
+ */
+let spareStoreBuffer: Uint8Array | undefined;
+
+/** A buffer of at least `bytes` for a paper store's text: the spare one if it is large enough. */
+function storeBuffer(bytes: number): Uint8Array {
+  const spare = spareStoreBuffer;
+  spareStoreBuffer = undefined;
+  return spare && spare.length >= bytes ? spare : new Uint8Array(bytes);
 }
 
 /** Bytes `[start, end)` of a file. */

@@ -21,8 +21,16 @@ import { readFully } from './readFully';
 import { duplicateKeyWarning } from './records';
 import { entryLineStart, lineEnds, splittableHead } from './split';
 
-/** Target size of a chunk; a text is chunked when it is at least 1.5 chunks long. */
-export const CHUNK_BYTES = 4 << 20;
+/**
+ * Target size of a chunk. Its text, a two-byte string of up to twice as many bytes once one
+ * character is not ASCII, stays below V8's 128 KB limit for ordinary objects, so it is made in
+ * the young generation, whose pages are reused. A string above it goes to the large-object space,
+ * mapped fresh for each one: with 4 MB chunks that was 30% of a first index's page faults, and
+ * the 113k-paper first index took 10.3 s against 7.9 s now (`docs/benchmarks.md`).
+ */
+export const CHUNK_BYTES = 32 << 10;
+/** A text is parsed in chunks from this size on; a smaller one is parsed whole. */
+export const CHUNKED_FROM = 6 << 20;
 
 export interface ChunkedParse {
   errors: LoadError[];
@@ -59,8 +67,8 @@ export function fileBytes(fd: number, start: number, end: number): ByteSource {
 }
 
 /** Whether a text of `length` bytes is long enough to be parsed in chunks. */
-export function worthChunking(length: number, chunkBytes = CHUNK_BYTES): boolean {
-  return length >= chunkBytes * 1.5;
+export function worthChunking(length: number): boolean {
+  return length >= CHUNKED_FROM;
 }
 
 /** Where the chunk after the one starting at `start` starts: at a line that starts an entry, about `chunkBytes` on; `src.length` after the last. */

@@ -185,19 +185,27 @@ function fieldOf(p: Paper, f: TextField): string | undefined {
   }
 }
 
-/** Builds a store a paper at a time (so the caller can let go of each paper once it is added). */
+/**
+ * Builds a store a paper at a time (so the caller can let go of each paper once it is added). The
+ * text goes into one buffer, which the caller may size or reuse (see `buildSource`), grown only
+ * when it falls short, and the store's text is a view of it: no copy at the end, and no memory
+ * touched twice (fresh pages are a large share of a first index's time, see `termPairs.ts`).
+ */
 export class PaperStoreEncoder {
   private n = 0;
   private offsets: Uint32Array;
   private ints: Int32Array;
-  private readonly chunks: Uint8Array[] = [];
-  private chunk = new Uint8Array(1 << 20);
-  private used = 0;
+  private bytes: Uint8Array;
   private size = 0;
 
-  constructor(private readonly source: string, expected = 1024) {
+  /**
+   * `expected`: how many papers (an estimate; the arrays grow as needed). `text`: the buffer to
+   * write their text into, from the start (a larger one replaces it when it fills up).
+   */
+  constructor(private readonly source: string, expected = 1024, text: Uint8Array = new Uint8Array(64 << 10)) {
     this.offsets = new Uint32Array(Math.max(1, expected) * F + 1);
     this.ints = new Int32Array(Math.max(1, expected) * I);
+    this.bytes = text;
   }
 
   get length(): number { return this.n; }
@@ -233,14 +241,12 @@ export class PaperStoreEncoder {
 
   private put(text: string): void {
     // Worst case 3 bytes per UTF-16 code unit.
-    if (this.used + text.length * 3 > this.chunk.length) {
-      this.chunks.push(this.chunk.subarray(0, this.used));
-      this.chunk = new Uint8Array(Math.max(1 << 20, text.length * 3));
-      this.used = 0;
+    if (this.size + text.length * 3 > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(1024, this.bytes.length * 1.5, this.size + text.length * 3));
+      grown.set(this.bytes.subarray(0, this.size));
+      this.bytes = grown;
     }
-    const { written } = encoder.encodeInto(text, this.chunk.subarray(this.used));
-    this.used += written;
-    this.size += written;
+    this.size += encoder.encodeInto(text, this.bytes.subarray(this.size)).written;
   }
 
   finish(): PaperStore {
@@ -248,11 +254,8 @@ export class PaperStoreEncoder {
     const offsets = this.offsets.slice(0, n * F + 1);
     offsets[n * F] = this.size;
     const ints = this.ints.slice(0, n * I);
-    this.chunks.push(this.chunk.subarray(0, this.used));
-    const bytes = new Uint8Array(this.size);
-    let at = 0;
-    for (const c of this.chunks) { bytes.set(c, at); at += c.length; }
-    this.chunks.length = 0;
+    const bytes = this.bytes.subarray(0, this.size);
+    this.bytes = new Uint8Array(0);
     const keyOffsets = new Uint32Array(n + 1);
     for (let d = 0; d < n; d++) keyOffsets[d + 1] = keyOffsets[d] + offsets[d * F + 1] - offsets[d * F];
     const keyBytes = new Uint8Array(keyOffsets[n]);

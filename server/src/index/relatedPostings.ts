@@ -11,6 +11,7 @@
 import { TermDictionary, type TermDictionaryParts } from './termDictionary';
 import { stem } from './stem';
 import { indexOfDoc } from './postingsSearch';
+import { TermPairs } from './termPairs';
 
 export const RELATED_K1 = 1.5;
 export const RELATED_B = 0.6;
@@ -94,13 +95,8 @@ export class RelatedBuilder {
   /** Papers closed so far (`endDoc`). */
   private docCount = 0;
   private totalLength = 0;
-  // (stem, doc, tf) triples in doc order, in fixed-size chunks (no copying on growth).
-  private static readonly CHUNK = 1 << 20;
-  private stemChunks: Uint32Array[] = [];
-  private docChunks: Uint32Array[] = [];
-  private tfChunks: Float32Array[] = [];
-  private fill = RelatedBuilder.CHUNK;
-  private count = 0;
+  /** Each paper's (stem, term frequency) pairs. */
+  private pairs = new TermPairs(Float32Array);
 
   /** `expected`: how many papers there will be, if known (the arrays grow as needed). */
   constructor(expected = 0) {
@@ -131,22 +127,11 @@ export class RelatedBuilder {
 
   /** Closes paper `d` (papers are closed in order). */
   endDoc(d: number): void {
-    const C = RelatedBuilder.CHUNK;
     for (const s of this.touched) {
-      if (this.fill === C) {
-        this.stemChunks.push(new Uint32Array(C));
-        this.docChunks.push(new Uint32Array(C));
-        this.tfChunks.push(new Float32Array(C));
-        this.fill = 0;
-      }
-      const c = this.stemChunks.length - 1;
-      this.stemChunks[c][this.fill] = s;
-      this.docChunks[c][this.fill] = d;
-      this.tfChunks[c][this.fill] = this.tf[s];
-      this.fill++;
-      this.count++;
+      this.pairs.push(s, this.tf[s]);
       this.tf[s] = 0;
     }
+    this.pairs.endPaper(d);
     this.touched.length = 0;
     if (d >= this.docLength.length) {
       const grown = new Float32Array(Math.max(d + 1, this.docLength.length * 2));
@@ -160,38 +145,35 @@ export class RelatedBuilder {
   }
 
   finish(): RelatedPostings {
-    const n = this.count;
     const termCount = this.dict.size;
     const avg = this.docCount ? this.totalLength / this.docCount : 1;
-    const offsets = new Uint32Array(termCount + 1);
-    const chunks = this.stemChunks.map((stems, c) => {
-      const len = c === this.stemChunks.length - 1 ? this.fill : RelatedBuilder.CHUNK;
-      return { stems: stems.subarray(0, len), docs: this.docChunks[c].subarray(0, len), tfs: this.tfChunks[c].subarray(0, len) };
-    });
-    for (const { stems } of chunks) for (let i = 0; i < stems.length; i++) offsets[stems[i] + 1]++;
-    for (let t = 0; t < termCount; t++) offsets[t + 1] += offsets[t];
+    const { pairs } = this;
+    const { offsets, ends, chunks } = pairs.sorted(termCount);
     const cursor = offsets.slice(0, termCount);
-    const docs = new Uint32Array(n);
-    const impacts = new Uint8Array(n);
+    const docs = new Uint32Array(pairs.length);
+    const impacts = new Uint8Array(pairs.length);
     const maxImpact = new Uint8Array(termCount);
     const k1 = RELATED_K1, b = RELATED_B;
     const norm = new Float32Array(this.docCount);
     for (let d = 0; d < this.docCount; d++) norm[d] = k1 * (1 - b + b * this.docLength[d] / avg);
-    for (const chunk of chunks) for (let i = 0; i < chunk.stems.length; i++) {
-      const s = chunk.stems[i];
-      const d = chunk.docs[i];
-      const tf = chunk.tfs[i];
-      const impact = (tf * (k1 + 1)) / (tf + norm[d]);
-      const q = Math.max(1, Math.min(IMPACT_LEVELS, Math.round((impact / IMPACT_MAX) * IMPACT_LEVELS)));
-      const at = cursor[s]++;
-      docs[at] = d;
-      impacts[at] = q;
-      if (q > maxImpact[s]) maxImpact[s] = q;
+    let d = 0;
+    let g = 0;
+    for (const { terms, values } of chunks) {
+      for (let i = 0; i < terms.length; i++, g++) {
+        while (ends[d] <= g) d++;
+        const s = terms[i];
+        const tf = values[i];
+        const impact = (tf * (k1 + 1)) / (tf + norm[d]);
+        const q = Math.max(1, Math.min(IMPACT_LEVELS, Math.round((impact / IMPACT_MAX) * IMPACT_LEVELS)));
+        const at = cursor[s]++;
+        docs[at] = d;
+        impacts[at] = q;
+        if (q > maxImpact[s]) maxImpact[s] = q;
+      }
     }
-    // Release the build buffers early (the builder may be kept around by its caller).
-    this.stemChunks = [];
-    this.docChunks = [];
-    this.tfChunks = [];
+    // The chunks go back to the thread's pool (the builder may be kept around by its caller).
+    pairs.release();
+    this.pairs = new TermPairs(Float32Array);
     return new RelatedPostings(this.dict, offsets, docs, impacts, maxImpact);
   }
 }

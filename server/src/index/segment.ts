@@ -16,6 +16,7 @@ import type { Paper } from '../corpus/paper';
 import { PaperStore, PaperStoreEncoder, type PaperStoreParts, type StoreFile } from '../corpus/paperStore';
 import { RelatedBuilder, RelatedPostings, RELATED_FIELDS, type RelatedPostingsParts } from './relatedPostings';
 import { TermDictionary, type TermDictionaryParts } from './termDictionary';
+import { TermPairs } from './termPairs';
 import { hashString, scanTokens, type TokenSink } from './tokenizer';
 
 /** A segment as plain data: what a worker transfers and the index cache stores. */
@@ -92,37 +93,6 @@ function fieldText(p: Paper, f: Field): string | undefined {
 }
 
 const FIELDS = Object.keys(FIELD_BOOSTS) as Field[];
-
-/** (term, doc, weight) triples collected while building, in fixed-size chunks (no copying on growth). */
-class Triples {
-  private static readonly CHUNK = 1 << 20;
-  private terms: Uint32Array[] = [];
-  private docs: Uint32Array[] = [];
-  private weights: Uint8Array[] = [];
-  private fill = Triples.CHUNK;
-  length = 0;
-  push(t: number, d: number, w: number): void {
-    if (this.fill === Triples.CHUNK) {
-      this.terms.push(new Uint32Array(Triples.CHUNK));
-      this.docs.push(new Uint32Array(Triples.CHUNK));
-      this.weights.push(new Uint8Array(Triples.CHUNK));
-      this.fill = 0;
-    }
-    const c = this.terms.length - 1;
-    this.terms[c][this.fill] = t;
-    this.docs[c][this.fill] = d;
-    this.weights[c][this.fill] = w;
-    this.fill++;
-    this.length++;
-  }
-  /** The filled chunks, in insertion order (plain loops over them beat a callback per triple). */
-  chunks(): { terms: Uint32Array; docs: Uint32Array; weights: Uint8Array }[] {
-    return this.terms.map((t, c) => {
-      const n = c === this.terms.length - 1 ? this.fill : Triples.CHUNK;
-      return { terms: t.subarray(0, n), docs: this.docs[c].subarray(0, n), weights: this.weights[c].subarray(0, n) };
-    });
-  }
-}
 
 export class Segment {
   private readonly dict: TermDictionary;
@@ -330,7 +300,8 @@ function lowerBound(n: number, before: (i: number) => boolean): number {
  */
 export class SegmentBuilder {
   private readonly dict = new TermDictionary();
-  private triples = new Triples();
+  /** Each paper's (term, weight) pairs, sorted into postings at the end. */
+  private pairs = new TermPairs(Uint8Array);
   private docLength: Float32Array;
   /** Field-boosted term frequency of the paper being indexed, by term id, and the ids it touched. */
   private tf = new Float32Array(1 << 16);
@@ -354,11 +325,14 @@ export class SegmentBuilder {
   private readonly lowerKeys: string[] = [];
   private readonly keyHashes: number[] = [];
 
-  /** `papers`: the first (or only) papers; more can be added with `add`, in order. */
-  constructor(papers: readonly Paper[], private readonly source = papers[0]?.source ?? '') {
+  /**
+   * `papers`: the first (or only) papers; more can be added with `add`, in order. `text`: the
+   * buffer the paper store writes their text into (see `PaperStoreEncoder`).
+   */
+  constructor(papers: readonly Paper[], private readonly source = papers[0]?.source ?? '', text?: Uint8Array) {
     this.docLength = new Float32Array(Math.max(1024, papers.length));
     this.related = new RelatedBuilder(papers.length);
-    this.store = new PaperStoreEncoder(source, papers.length);
+    this.store = new PaperStoreEncoder(source, papers.length, text);
     this.add(papers);
   }
 
@@ -405,10 +379,11 @@ export class SegmentBuilder {
       this.relatedWeight = 0;
       this.related.endDoc(d);
       for (const id of this.touched) {
-        this.triples.push(id, d, quantizedWeight(this.tf[id]));
+        this.pairs.push(id, quantizedWeight(this.tf[id]));
         this.tf[id] = 0;
       }
       this.touched.length = 0;
+      this.pairs.endPaper(d);
       if (d >= this.docLength.length) {
         const grown = new Float32Array(this.docLength.length * 2);
         grown.set(this.docLength);
@@ -431,26 +406,25 @@ export class SegmentBuilder {
     const keyHashes = Float64Array.from(this.keyHashes).sort();
     const store = this.store.finish();
     const docLength = this.docLength.slice(0, n);
-    const { triples } = this;
     const termCount = this.dict.size;
-    // Counting sort of (term, doc, weight) by term; docs stay ascending within a term.
-    const offsets = new Uint32Array(termCount + 1);
-    const chunks = triples.chunks();
-    for (const { terms } of chunks) {
-      for (let i = 0; i < terms.length; i++) offsets[terms[i] + 1]++;
-    }
-    for (let t = 0; t < termCount; t++) offsets[t + 1] += offsets[t];
+    // Counting sort of the pairs by term; docs stay ascending within a term.
+    const { pairs } = this;
+    const { offsets, ends, chunks } = pairs.sorted(termCount);
     const cursor = offsets.slice(0, termCount);
-    const docs = new Uint32Array(triples.length);
-    const weights = new Uint8Array(triples.length);
-    for (const chunk of chunks) {
-      for (let i = 0; i < chunk.terms.length; i++) {
-        const at = cursor[chunk.terms[i]]++;
-        docs[at] = chunk.docs[i];
-        weights[at] = chunk.weights[i];
+    const docs = new Uint32Array(pairs.length);
+    const weights = new Uint8Array(pairs.length);
+    let d = 0;
+    let g = 0;
+    for (const { terms, values } of chunks) {
+      for (let i = 0; i < terms.length; i++, g++) {
+        while (ends[d] <= g) d++;
+        const at = cursor[terms[i]]++;
+        docs[at] = d;
+        weights[at] = values[i];
       }
     }
-    this.triples = new Triples();
+    pairs.release();
+    this.pairs = new TermPairs(Uint8Array);
     // The native string sort is several times faster than sorting ids with a comparator; terms are
     // unique, so each sorted string maps back to exactly one id.
     const sorted = this.dict.allTerms().sort();
