@@ -182,4 +182,18 @@ test('lookup: one-word queries are pruned, yet rank exactly as scoring every pos
     if (want.length === limit) pruned++;
   }
   assert.ok(pruned > 200, `most queries fill their limit (${pruned})`);
+  // The prefix after full words (`\cite{paper d`) is pruned too: two and three words.
+  // (Small limits more often: a high bar is where the pruning skips the most.)
+  let full = 0;
+  for (let q = 0; q < 1500; q++) {
+    const words = Array.from({ length: 2 + Math.floor(rand() * 2) }, word);
+    const last = words.pop()!;
+    const text = `${words.join(' ')} ${last.slice(0, 1 + Math.floor(rand() * 4))}`;
+    const limit = rand() < 0.7 ? 1 + Math.floor(rand() * 5) : 1 + Math.floor(rand() * 60);
+    const want = index.query(text, { mode: 'lookup', limit, exhaustive: true });
+    const got = index.query(text, { mode: 'lookup', limit });
+    assert.deepEqual(got.map(r => [r.paper.key, r.score]), want.map(r => [r.paper.key, r.score]), `query ${q}: ${text} (limit ${limit})`);
+    if (want.length === limit) full++;
+  }
+  assert.ok(full > 1000, `most queries fill their limit (${full})`);
 });
