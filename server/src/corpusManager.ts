@@ -17,7 +17,7 @@ import { duplicateKeyWarning, loadError } from './corpus/records';
 import { insideFolders, resolveCorpusEntry } from './config';
 import { CorpusIndex } from './index/corpusIndex';
 import { hasHash, keyHash, Segment } from './index/segment';
-import { corpusPartBytes, planParts, type FilePart } from './corpus/split';
+import { PART_BYTES, planParts, type FilePart } from './corpus/split';
 import type { ServerSettings, SourceStatus, StatusResult } from './protocol';
 
 export type SourceKind = 'workspace' | 'configured' | 'sample';
@@ -126,8 +126,8 @@ export class CorpusManager {
   cacheDir: string | undefined;
   /** Set in an untrusted workspace: the files `planSources` skipped (reported in the status). */
   restricted: { skipped: string[] } | undefined;
-  /** Size of the parts a large BibTeX file is indexed in (see `corpus/split.ts`); by default `partBytesFor`. */
-  partBytes: number | undefined;
+  /** Size of the parts a large BibTeX file is indexed in (see `corpus/split.ts`). */
+  partBytes = PART_BYTES;
 
   constructor(private readonly events: CorpusEvents) {
     this.index = new CorpusIndex(p => {
@@ -266,7 +266,7 @@ export class CorpusManager {
     this.builds.set(plan.path, mine);
     const overlay = this.overlays.has(plan.path);
     const size = overlay ? 0 : await fs.promises.stat(plan.path).then(s => s.size, () => 0);
-    const parts = size > 0 ? await planParts(plan.path, size, this.partBytes ?? await this.partBytesFor()).catch(() => undefined) : undefined;
+    const parts = size > 0 ? await planParts(plan.path, size, this.partBytes).catch(() => undefined) : undefined;
     let built: BuiltSegment[] | typeof CANCELLED | undefined;
     let segments: Segment[] = [];
     let errors: LoadError[] = [];
@@ -312,17 +312,6 @@ export class CorpusManager {
     const notes = [...new Set(built.map(b => b.built.cacheNote).filter(Boolean))].join('; ');
     const inParts = built.length > 1 ? ` in ${built.length} parts` : '';
     this.events.log.info(`${plan.path}: ${papers} papers, ${errs} errors, ${errors.length - errs} warnings (${how}${inParts}, ${Date.now() - started} ms)${notes ? `; ${notes}` : ''}`);
-  }
-
-  /**
-   * The size of the parts a large BibTeX file is split into (`corpusPartBytes`, from every file
-   * of the corpus): the 113k-paper library (172 MB) alone is indexed in 6 parts, and a million
-   * papers in 9 such files in 9 segments instead of 54. Fewer segments answer faster (typed completion p99 at 1M over LSP:
-   * 22–31 → 17 ms) and the first index took as long (56 s against 54).
-   */
-  private async partBytesFor(): Promise<number> {
-    const sizes = await Promise.all(this.plan.map(p => fs.promises.stat(p.path).then(st => st.size, () => 0)));
-    return corpusPartBytes(sizes.reduce((a, b) => a + b, 0), PARALLEL_BUILDS);
   }
 
   /**

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildSource } from '../../server/src/corpus/buildSource';
 import { PaperStore } from '../../server/src/corpus/paperStore';
-import { corpusPartBytes, entryLineStart, PART_BYTES, planParts, scanPrefix, splittableHead, partEnds } from '../../server/src/corpus/split';
+import { entryLineStart, planParts, scanPrefix, splittableHead, partEnds } from '../../server/src/corpus/split';
 
 /** A BibTeX library with macros defined along the way, a broken entry and a commented-out macro. */
 function library(entries: number, eol = '\n'): string {
@@ -108,19 +108,4 @@ test('partEnds: parts shrink from first to last pair, covering the file', () => 
     for (let k = 0; k < count; k += 2) assert.ok(Math.abs(sizes[k] - sizes[k + 1]) < 1e-12);
     assert.ok(Math.abs(sizes[0] / sizes[count - 1] - 1.25 / 0.75) < 1e-9);
   }
-});
-
-test('corpusPartBytes: one large library is split for both workers; a corpus of many is split less or not at all', () => {
-  const MB = 1024 * 1024;
-  // The 172 MB ACM-CR file alone: 32 MB parts (6 of them).
-  assert.equal(corpusPartBytes(172 * MB, 2), PART_BYTES);
-  // Nine such files (a million papers): parts of ~258 MB, so no 172 MB file is split (planParts
-  // splits from 1.5 parts).
-  const big = corpusPartBytes(9 * 172 * MB, 2);
-  assert.ok(172 * MB < big * 1.5 && big < 9 * 172 * MB, `${big}`);
-  // Two such files: each in a few parts, fewer than alone.
-  const two = corpusPartBytes(2 * 172 * MB, 2);
-  assert.ok(two > PART_BYTES && 172 * MB >= two * 1.5, `${two}`);
-  // One worker: parts for a third of the corpus each.
-  assert.equal(corpusPartBytes(9 * 172 * MB, 1), Math.ceil((9 * 172 * MB) / 3));
 });

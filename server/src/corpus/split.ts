@@ -30,16 +30,6 @@ export interface FilePart {
 /** How far past a nominal cut a boundary is looked for. */
 const WINDOW = 1 << 20;
 
-/**
- * The part size for a corpus of `corpusBytes` built `builds` at a time: about three builds per
- * worker, never below `PART_BYTES`. Parts keep the workers busy while one large file is indexed;
- * a corpus of several large files keeps them busy by itself, and fewer, larger segments answer
- * faster (see `CorpusManager.partBytesFor`).
- */
-export function corpusPartBytes(corpusBytes: number, builds: number): number {
-  return Math.max(PART_BYTES, Math.ceil(corpusBytes / (3 * Math.max(1, builds))));
-}
-
 /** The parts to index `file` in, or undefined to index it whole. Reads only a few small windows. */
 export async function planParts(file: string, size: number, partBytes = PART_BYTES): Promise<FilePart[] | undefined> {
   if (corpusFormat(file) !== 'bibtex' || /\.gz$/i.test(file) || size < partBytes * 1.5) return undefined;
