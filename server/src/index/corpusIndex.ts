@@ -258,8 +258,8 @@ export class CorpusIndex {
           // needs scoring on the papers those words found (when they found any).
           const restrict = options.mode === 'lookup' && token.prefix && ti > 0 && scratch.touchedCount > 0;
           const terms = restrict || !token.prefix ? expansions[ti] : unrestricted(ti);
-          if (restrict && !options.exhaustive) this.scoreLastPrefix(entry, terms, idf, token.count, avgLength, heap, options.limit);
-          else this.scoreToken(entry, terms, idf, token.count, avgLength, restrict);
+          const prune = restrict && !options.exhaustive ? { heap, limit: options.limit } : undefined;
+          this.scoreToken(entry, terms, idf, token.count, avgLength, restrict, prune);
         });
       }
       if (keyPrefix) {
@@ -537,9 +537,11 @@ export class CorpusIndex {
   }
 
   /**
-   * The prefix ending a lookup of several words (`\cite{paper d`), scored on the papers the earlier
-   * words found, as `scoreToken` does, but pruned (MaxScore over its expansions; at a million
-   * papers these were the slowest keystrokes). A paper's score for the prefix is its best
+   * Adds one query token's BM25 contribution (max over its expansions) to the segment's scratch.
+   * `onlyTouched`: scored only on the papers earlier words found.
+   *
+   * `prune` (the prefix ending a lookup of several words, `\cite{paper d`: at a million papers the
+   * slowest keystrokes): MaxScore over the expansions. A paper's score for the token is its best
    * expansion's BM25, so expansions go rarest first (highest-scoring: idf × (k1 + 1) bounds each).
    * Once the best score any paper had before this word, plus a match and the next expansion's
    * bound, is below the bar, the remaining expansions are skipped: they cannot lift a paper to the
@@ -547,8 +549,8 @@ export class CorpusIndex {
    * the earlier segments' worst result and the `limit`-th best score a paper found here had when
    * first found (both at most the final worst result). Ranks as scoring every posting does.
    */
-  private scoreLastPrefix(entry: Entry, terms: string[], idf: Map<string, number>, queryCount: number, avgLength: number,
-    heap: TopK, limit: number): void {
+  private scoreToken(entry: Entry, terms: string[], idf: Map<string, number>, queryCount: number, avgLength: number,
+    onlyTouched: boolean, prune?: { heap: TopK; limit: number }): void {
     const { segment, scratch } = entry;
     const { tokenScore, matched, touched, total } = scratch;
     const { docs, weights, docLength } = segment;
@@ -556,89 +558,58 @@ export class CorpusIndex {
     const present: { id: number; w1: number }[] = [];
     for (const term of terms) {
       const id = segment.termId(term);
-      const w1 = (idf.get(term) ?? 0) * queryCount * (K1 + 1);
-      if (id !== undefined) present.push({ id, w1 });
+      if (id !== undefined) present.push({ id, w1: (idf.get(term) ?? 0) * queryCount * (K1 + 1) });
     }
-    present.sort((a, b) => b.w1 - a.w1);
-    let best = -Infinity;
-    for (let k = 0; k < scratch.touchedCount; k++) {
-      const d = touched[k];
-      const s = total[d] + COORDINATION * matched[d];
-      if (s > best) best = s;
+    let best = Infinity;
+    let global = -Infinity;
+    let kth: KthBest | undefined;
+    if (prune) {
+      present.sort((a, b) => b.w1 - a.w1);
+      best = -Infinity;
+      for (let k = 0; k < scratch.touchedCount; k++) {
+        const d = touched[k];
+        const s = total[d] + COORDINATION * matched[d];
+        if (s > best) best = s;
+      }
+      if (prune.heap.full) global = prune.heap.threshold;
+      kth = new KthBest(prune.limit);
     }
-    const global = heap.full ? heap.threshold : -Infinity;
-    const kth = new KthBest(limit);
+    // The papers this word found, each once (a typed buffer: a frequent word finds tens of thousands).
     const found = scratch.candidates;
     let count = 0;
     /** Scores expansion `t` for paper `d`, from posting `at`. */
-    const score = (t: number, d: number, at: number) => {
-      const s = bm25(present[t].w1, weights[at] * WEIGHT_UNIT, k1b, kb, docLength[d]);
+    const score = (w1: number, d: number, at: number) => {
+      const s = bm25(w1, weights[at] * WEIGHT_UNIT, k1b, kb, docLength[d]);
       const before = tokenScore[d];
       if (before === 0) {
         found[count++] = d;
-        kth.offer(total[d] + COORDINATION * (matched[d] + 1) + s);
+        kth?.offer(total[d] + COORDINATION * (matched[d] + 1) + s);
       }
       if (s > before) tokenScore[d] = s;
     };
-    for (let t = 0; t < present.length; t++) {
-      const { id, w1 } = present[t];
-      const { start, end } = segment.postings(id);
-      const bar = Math.max(global, kth.value);
-      // (Totals are float32 sums: the margin keeps rounding from deciding.)
-      if (best + COORDINATION + w1 < bar - 1e-3 - Math.abs(bar) * 1e-6) break;
-      if (scratch.touchedCount * 24 < end - start) {
-        for (let k = 0; k < scratch.touchedCount; k++) {
-          const d = touched[k];
-          const at = indexOfDoc(docs, start, end, d);
-          if (at >= 0) score(t, d, at);
-        }
-        continue;
+    for (const { id, w1 } of present) {
+      if (kth) {
+        const bar = Math.max(global, kth.value);
+        // (Totals are float32 sums: the margin keeps rounding from deciding.)
+        if (best + COORDINATION + w1 < bar - 1e-3 - Math.abs(bar) * 1e-6) break;
       }
-      for (let i = start; i < end; i++) {
-        const d = docs[i];
-        if (matched[d] !== 0) score(t, d, i);
-      }
-    }
-    scratch.addWord(found, count);
-  }
-
-  /** Adds one query token's BM25 contribution (max over its expansions) to the segment's scratch. */
-  private scoreToken(entry: Entry, terms: string[], idf: Map<string, number>, queryCount: number, avgLength: number, onlyTouched: boolean): void {
-    const { segment, scratch } = entry;
-    const { tokenScore, matched, touched } = scratch;
-    // The papers this word found, each once (a typed buffer: a frequent word finds tens of thousands).
-    const local = scratch.candidates;
-    let count = 0;
-    const k1b = K1 * (1 - B), kb = (K1 * B) / avgLength;
-    for (const term of terms) {
-      const id = segment.termId(term);
-      if (id === undefined) continue;
-      const w1 = (idf.get(term) ?? 0) * queryCount * (K1 + 1);
       const { start, end } = segment.postings(id);
-      const { docs, weights, docLength } = segment;
       // Restricted to the papers earlier words found: when those are few and the postings long
       // (a short prefix's frequent expansions), look each paper up instead of walking the list.
       if (onlyTouched && scratch.touchedCount * 24 < end - start) {
         for (let k = 0; k < scratch.touchedCount; k++) {
           const d = touched[k];
           const at = indexOfDoc(docs, start, end, d);
-          if (at < 0) continue;
-          const s = bm25(w1, weights[at] * WEIGHT_UNIT, k1b, kb, docLength[d]);
-          if (tokenScore[d] === 0) local[count++] = d;
-          if (s > tokenScore[d]) tokenScore[d] = s;
+          if (at >= 0) score(w1, d, at);
         }
         continue;
       }
       for (let i = start; i < end; i++) {
         const d = docs[i];
-        if (onlyTouched && matched[d] === 0) continue;
-        const s = bm25(w1, weights[i] * WEIGHT_UNIT, k1b, kb, docLength[d]);
-        const before = tokenScore[d];
-        if (before === 0) local[count++] = d;
-        if (s > before) tokenScore[d] = s;
+        if (!onlyTouched || matched[d] !== 0) score(w1, d, i);
       }
     }
-    scratch.addWord(local, count);
+    scratch.addWord(found, count);
   }
 }
 

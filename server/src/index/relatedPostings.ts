@@ -96,7 +96,7 @@ export class RelatedBuilder {
   private docCount = 0;
   private totalLength = 0;
   /** Each paper's (stem, term frequency) pairs. */
-  private pairs = new TermPairs(Float32Array);
+  private readonly pairs = new TermPairs(Float32Array);
 
   /** `expected`: how many papers there will be, if known (the arrays grow as needed). */
   constructor(expected = 0) {
@@ -147,33 +147,23 @@ export class RelatedBuilder {
   finish(): RelatedPostings {
     const termCount = this.dict.size;
     const avg = this.docCount ? this.totalLength / this.docCount : 1;
-    const { pairs } = this;
-    const { offsets, ends, chunks } = pairs.sorted(termCount);
-    const cursor = offsets.slice(0, termCount);
-    const docs = new Uint32Array(pairs.length);
-    const impacts = new Uint8Array(pairs.length);
+    const { offsets, docs, values: tfs } = this.pairs.sort(termCount);
+    const impacts = new Uint8Array(docs.length);
     const maxImpact = new Uint8Array(termCount);
     const k1 = RELATED_K1, b = RELATED_B;
     const norm = new Float32Array(this.docCount);
     for (let d = 0; d < this.docCount; d++) norm[d] = k1 * (1 - b + b * this.docLength[d] / avg);
-    let d = 0;
-    let g = 0;
-    for (const { terms, values } of chunks) {
-      for (let i = 0; i < terms.length; i++, g++) {
-        while (ends[d] <= g) d++;
-        const s = terms[i];
-        const tf = values[i];
-        const impact = (tf * (k1 + 1)) / (tf + norm[d]);
+    for (let s = 0; s < termCount; s++) {
+      let max = 0;
+      for (let at = offsets[s]; at < offsets[s + 1]; at++) {
+        const tf = tfs[at];
+        const impact = (tf * (k1 + 1)) / (tf + norm[docs[at]]);
         const q = Math.max(1, Math.min(IMPACT_LEVELS, Math.round((impact / IMPACT_MAX) * IMPACT_LEVELS)));
-        const at = cursor[s]++;
-        docs[at] = d;
         impacts[at] = q;
-        if (q > maxImpact[s]) maxImpact[s] = q;
+        if (q > max) max = q;
       }
+      maxImpact[s] = max;
     }
-    // The chunks go back to the thread's pool (the builder may be kept around by its caller).
-    pairs.release();
-    this.pairs = new TermPairs(Float32Array);
     return new RelatedPostings(this.dict, offsets, docs, impacts, maxImpact);
   }
 }

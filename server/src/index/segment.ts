@@ -301,7 +301,7 @@ function lowerBound(n: number, before: (i: number) => boolean): number {
 export class SegmentBuilder {
   private readonly dict = new TermDictionary();
   /** Each paper's (term, weight) pairs, sorted into postings at the end. */
-  private pairs = new TermPairs(Uint8Array);
+  private readonly pairs = new TermPairs(Uint8Array);
   private docLength: Float32Array;
   /** Field-boosted term frequency of the paper being indexed, by term id, and the ids it touched. */
   private tf = new Float32Array(1 << 16);
@@ -407,24 +407,7 @@ export class SegmentBuilder {
     const store = this.store.finish();
     const docLength = this.docLength.slice(0, n);
     const termCount = this.dict.size;
-    // Counting sort of the pairs by term; docs stay ascending within a term.
-    const { pairs } = this;
-    const { offsets, ends, chunks } = pairs.sorted(termCount);
-    const cursor = offsets.slice(0, termCount);
-    const docs = new Uint32Array(pairs.length);
-    const weights = new Uint8Array(pairs.length);
-    let d = 0;
-    let g = 0;
-    for (const { terms, values } of chunks) {
-      for (let i = 0; i < terms.length; i++, g++) {
-        while (ends[d] <= g) d++;
-        const at = cursor[terms[i]]++;
-        docs[at] = d;
-        weights[at] = values[i];
-      }
-    }
-    pairs.release();
-    this.pairs = new TermPairs(Uint8Array);
+    const { offsets, docs, values: weights } = this.pairs.sort(termCount);
     // The native string sort is several times faster than sorting ids with a comparator; terms are
     // unique, so each sorted string maps back to exactly one id.
     const sorted = this.dict.allTerms().sort();

@@ -1,9 +1,9 @@
 /**
  * What an index build collects before it sorts postings by term: each paper's (term, value) pairs,
  * paper after paper, in fixed-size chunks (no copying as they grow). The paper of a pair is not
- * stored: `ends[d]` is the number of pairs up to the end of paper `d`, and a sort walks both.
+ * stored: `ends[d]` is the number of pairs up to the end of paper `d`, and `sort` walks both.
  *
- * The chunks come from a pool each thread keeps and go back to it when the build is sorted, so the
+ * The chunks come from a pool each thread keeps and go back to it when the pairs are sorted, so the
  * parts a worker builds one after another write to the same memory. Memory a process touches for
  * the first time costs a page fault per 4 KB (the kernel zeroes each page); on the 2-core benchmark
  * VM that was ~14 µs a page, and fresh buffers were a large share of a first index's time.
@@ -61,23 +61,38 @@ export class TermPairs<V extends Values> {
   }
 
   /**
-   * `offsets[t]..offsets[t + 1]` will hold term t's postings (CSR layout), and the pairs as plain
-   * arrays for the caller's scatter loop (a callback per pair would be slower): `ends` as above,
-   * `chunks` in push order. `release` gives the chunks back to the pool once the caller is done.
+   * The pairs as postings (CSR layout: term t's are `offsets[t]..offsets[t + 1]` of `docs` and
+   * `values`), by a counting sort on the term; docs ascend within a term. The chunks go back to
+   * the thread's pool: the pairs are empty afterwards, ready for another build.
    */
-  sorted(termCount: number): { offsets: Uint32Array; ends: Uint32Array; chunks: { terms: Uint32Array; values: V }[] } {
-    const offsets = new Uint32Array(termCount + 1);
+  sort(termCount: number): { offsets: Uint32Array; docs: Uint32Array; values: V } {
+    const ends = this.ends;
     const chunks = this.terms.map((t, c) => {
       const n = c === this.terms.length - 1 ? this.fill : PAIR_CHUNK;
-      return { terms: t.subarray(0, n), values: this.values[c].subarray(0, n) as V };
+      return { terms: t.subarray(0, n), values: this.values[c].subarray(0, n) };
     });
+    const offsets = new Uint32Array(termCount + 1);
     for (const { terms } of chunks) for (let i = 0; i < terms.length; i++) offsets[terms[i] + 1]++;
     for (let t = 0; t < termCount; t++) offsets[t + 1] += offsets[t];
-    return { offsets, ends: this.ends.subarray(0, this.papers), chunks };
+    const cursor = offsets.slice(0, termCount);
+    const docs = new Uint32Array(this.length);
+    const values = new this.type(this.length);
+    // (Plain loops over the chunks: a callback per pair would be slower.)
+    let d = 0;
+    let g = 0;
+    for (const chunk of chunks) {
+      for (let i = 0; i < chunk.terms.length; i++, g++) {
+        while (ends[d] <= g) d++;
+        const at = cursor[chunk.terms[i]]++;
+        docs[at] = d;
+        values[at] = chunk.values[i];
+      }
+    }
+    this.release();
+    return { offsets, docs, values };
   }
 
-  /** Gives the chunks back to this thread's pool; the pairs must not be used afterwards. */
-  release(): void {
+  private release(): void {
     const values = spareOf(this.type);
     for (const t of this.terms) if (spareTerms.length < SPARE_LIMIT) spareTerms.push(t);
     for (const v of this.values) if (values.length < SPARE_LIMIT) values.push(v);
@@ -85,5 +100,6 @@ export class TermPairs<V extends Values> {
     this.values.length = 0;
     this.fill = PAIR_CHUNK;
     this.length = 0;
+    this.papers = 0;
   }
 }
