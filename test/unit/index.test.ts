@@ -197,3 +197,29 @@ test('lookup: one-word queries are pruned, yet rank exactly as scoring every pos
   }
   assert.ok(full > 1000, `most queries fill their limit (${full})`);
 });
+
+test('lookup: after a word every paper shares, postings too weak to reach the results are passed over, yet the ranking is exact', () => {
+  // `common` is in every paper once, so the prefix after it decides: its postings' weights (words
+  // repeated 1 to 6 times, in titles or abstracts) and the papers' lengths (a few words to ~150)
+  // set which of them can reach the results. Small limits: a bar near the best scores.
+  let seed = 5;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+  const vocab = Array.from({ length: 40 }, (_, i) => `${['ba', 'be', 'bo', 'da', 'de'][i % 5]}${'klmnprstvz'[Math.floor(i / 5) % 10]}${'aeiou'[Math.floor(i / 10) % 5]}q`);
+  const word = () => vocab[Math.floor(vocab.length * rand() ** 2)];
+  const repeated = () => Array(1 + Math.floor(rand() * 6)).fill(word()).join(' ');
+  const filler = (n: number) => Array.from({ length: n }, (_, i) => `filler${i % 7}`).join(' ');
+  const index = new CorpusIndex();
+  for (let s = 0; s < 5; s++) {
+    index.setSource(`/corpus/c${s}.bib`, Segment.build(Array.from({ length: 200 }, (_, i) => paper(`k${s}x${i}`,
+      rand() < 0.4 ? repeated() : filler(1 + Math.floor(rand() * 4)),
+      { abstract: `common ${repeated()} ${filler(Math.floor(rand() ** 2 * 150))}` }))));
+  }
+  for (let q = 0; q < 800; q++) {
+    const w = word();
+    const text = `common ${w.slice(0, 1 + Math.floor(rand() * 3))}`;
+    const limit = 1 + Math.floor(rand() * 8);
+    const want = index.query(text, { mode: 'lookup', limit, exhaustive: true });
+    const got = index.query(text, { mode: 'lookup', limit });
+    assert.deepEqual(got.map(r => [r.paper.key, r.score]), want.map(r => [r.paper.key, r.score]), `query ${q}: ${text} (limit ${limit})`);
+  }
+});

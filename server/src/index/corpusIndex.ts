@@ -68,6 +68,8 @@ class Scratch {
   /** Related-query candidates (see `relatedQuery`); papers a lookup word found (see `scoreToken`). */
   readonly candidates: Int32Array;
   touchedCount = 0;
+  /** How many papers the last word added found (they are `found[0 .. lastWordCount)` of `addWord`). */
+  lastWordCount = 0;
   constructor(n: number) {
     this.total = new Float32Array(n);
     this.candidates = new Int32Array(n);
@@ -81,6 +83,7 @@ class Scratch {
    */
   addWord(found: Int32Array, count: number): void {
     const { total, matched, tokenScore, touched } = this;
+    this.lastWordCount = count;
     for (let i = 0; i < count; i++) {
       const d = found[i];
       if (total[d] === 0 && matched[d] === 0) touched[this.touchedCount++] = d;
@@ -109,10 +112,17 @@ class Scratch {
 
 interface Entry { path: string; segment: Segment; scratch: Scratch }
 
+/**
+ * The index terms one query word stands for (see `expand`), resolved once in every segment:
+ * `ids[e * terms.length + t]` is term t's id in entry e's segment (-1 where it has none), `idf[t]`
+ * its corpus-wide BM25 idf, and `byIdf` the term indexes rarest first (the pruned scorers' order).
+ */
+interface Expansion { terms: string[]; ids: Int32Array; idf: Float64Array; byIdf: Uint16Array }
+
 /** How many one-word prefix lookups are kept (see `prefixLookups`). */
 const PREFIX_LOOKUP_CACHE = 512;
-/** Corpus-wide document frequencies kept for query terms (see `dfCache`). */
-const DF_CACHE = 50_000;
+/** How many query words' expansions are kept (see `expansions`). */
+const EXPANSION_CACHE = 512;
 
 export class CorpusIndex {
   private entries: Entry[] = [];
@@ -122,8 +132,11 @@ export class CorpusIndex {
    * and the same until the index changes. Kept as segment entries and doc ids; decoded on each hit.
    */
   private readonly prefixLookups = new Map<string, { score: number; item: number }[]>();
-  /** Corpus-wide document frequency of query terms, until the index changes. */
-  private readonly dfCache = new Map<string, number>();
+  /**
+   * Query words' expansions, until the index changes. At a million papers (54 segments) finding a
+   * prefix's terms in every segment cost as much as scoring them; the same words recur as one types.
+   */
+  private readonly expansions = new Map<string, Expansion>();
   private docCount = 0;
   private totalLength = 0;
 
@@ -160,7 +173,7 @@ export class CorpusIndex {
 
   private recompute(): void {
     this.prefixLookups.clear();
-    this.dfCache.clear();
+    this.expansions.clear();
     this.docCount = 0;
     this.totalLength = 0;
     for (const { segment } of this.entries) {
@@ -227,16 +240,9 @@ export class CorpusIndex {
     const avgLength = this.docCount ? this.totalLength / this.docCount : 1;
     // Only the first word's prefix is walked in full (later ones are looked up in the papers the
     // first found): its expansions stop at a postings budget, most frequent first.
-    const expansions = tokens.map((t, i) => this.expand(t, i === 0 ? PREFIX_POSTINGS_BUDGET : Infinity));
-    const idf = new Map<string, number>();
-    const withIdf = (terms: string[]) => {
-      for (const term of terms) if (!idf.has(term)) idf.set(term, bm25Idf(this.docCount, this.docFreq(term)));
-      return terms;
-    };
-    for (const terms of expansions) withIdf(terms);
+    const expansions = tokens.map((t, i) => this.expansion(t, i === 0 ? PREFIX_POSTINGS_BUDGET : Infinity));
     // A later prefix is walked in full where the earlier words found nothing: there the budget holds too.
-    const budgeted: (string[] | undefined)[] = [];
-    const unrestricted = (ti: number) => (ti === 0 ? expansions[0] : (budgeted[ti] ??= withIdf(this.expand(tokens[ti], PREFIX_POSTINGS_BUDGET))));
+    const unrestricted = (ti: number) => (ti === 0 ? expansions[0] : this.expansion(tokens[ti], PREFIX_POSTINGS_BUDGET));
     // A query with key punctuation (`10.1145/3`, `smith:2020`) may be a key being typed.
     const keyLike = keyPrefix !== undefined && /[^\p{L}\p{N}]/u.test(keyPrefix);
     const keyMatches = keyPrefix ? this.keysWithPrefix(keyPrefix, options.limit) : [];
@@ -248,10 +254,12 @@ export class CorpusIndex {
       // When such a query matches keys, its number and word fragments would only add noise (and
       // scan huge postings): the key matches alone answer it.
       const entryKeyMatches = keyMatches.filter(m => m.entry === e);
+      // The best score a paper had before a pruned last word (see `scoreToken`).
+      let beforeLast: number | undefined;
       if (keyLike && keyMatches.length > 0) {
         // Key matches alone (below).
       } else if (options.mode === 'lookup' && tokens.length === 1 && !options.exhaustive) {
-        this.scoreOnlyToken(entry, expansions[0], idf, tokens[0].count, avgLength, heap, options.limit, entryKeyMatches);
+        this.scoreOnlyToken(entry, e, expansions[0], tokens[0].count, avgLength, heap, options.limit, entryKeyMatches);
       } else {
         tokens.forEach((token, ti) => {
           // In lookup mode papers matching every word rank first, so a prefix after full words only
@@ -259,7 +267,7 @@ export class CorpusIndex {
           const restrict = options.mode === 'lookup' && token.prefix && ti > 0 && scratch.touchedCount > 0;
           const terms = restrict || !token.prefix ? expansions[ti] : unrestricted(ti);
           const prune = restrict && !options.exhaustive ? { heap, limit: options.limit } : undefined;
-          this.scoreToken(entry, terms, idf, token.count, avgLength, restrict, prune);
+          beforeLast = this.scoreToken(entry, e, terms, token.count, avgLength, restrict, prune);
         });
       }
       if (keyPrefix) {
@@ -271,8 +279,14 @@ export class CorpusIndex {
       }
       const coordinate = options.mode === 'lookup';
       const base = e * 4294967296;
-      for (let i = 0; i < scratch.touchedCount; i++) {
-        const d = scratch.touched[i];
+      // When the results already beat every paper the last word did not find (their scores are at
+      // most `beforeLast`), only the papers it found are offered. (Such queries have several words,
+      // so no key prefix adds to other papers.)
+      const onlyLast = beforeLast !== undefined && !keyPrefix && heap.full && heap.threshold > beforeLast + margin(beforeLast);
+      const papers = onlyLast ? scratch.candidates : scratch.touched;
+      const count = onlyLast ? scratch.lastWordCount : scratch.touchedCount;
+      for (let i = 0; i < count; i++) {
+        const d = papers[i];
         const score = scratch.total[d] + (coordinate ? COORDINATION * scratch.matched[d] : 0);
         heap.offer(score, base + d);
       }
@@ -421,31 +435,51 @@ export class CorpusIndex {
     return df === 0 ? 0 : bm25Idf(this.docCount, df);
   }
 
-  private docFreq(term: string): number {
-    let df = this.dfCache.get(term);
-    if (df !== undefined) return df;
-    df = 0;
-    for (const { segment } of this.entries) {
-      const id = segment.termId(term);
-      if (id !== undefined) df += segment.docFreq(id);
-    }
-    if (this.dfCache.size >= DF_CACHE) this.dfCache.clear();
-    this.dfCache.set(term, df);
-    return df;
+  /** `expand`, resolved in every segment (see `Expansion`); kept until the index changes. */
+  private expansion(token: QueryToken, budget: number): Expansion {
+    const key = `${token.prefix ? budget : 'word'}\u0000${token.text}`;
+    let x = this.expansions.get(key);
+    if (x) return x;
+    const { terms, chosen } = this.expand(token, budget);
+    const n = terms.length;
+    const ids = new Int32Array(this.entries.length * n);
+    const df = new Float64Array(n);
+    this.entries.forEach(({ segment }, e) => {
+      for (let t = 0; t < n; t++) {
+        // The ids `expand` met in this segment, else a dictionary lookup.
+        const id = chosen.get(terms[t])?.[e] ?? segment.termId(terms[t]) ?? -1;
+        ids[e * n + t] = id;
+        if (id >= 0) df[t] += segment.docFreq(id);
+      }
+    });
+    const idf = df.map(f => bm25Idf(this.docCount, f));
+    const byIdf = Uint16Array.from(terms.keys()).sort((a, b) => idf[b] - idf[a] || a - b);
+    x = { terms, ids, idf, byIdf };
+    if (this.expansions.size >= EXPANSION_CACHE) this.expansions.clear();
+    this.expansions.set(key, x);
+    return x;
   }
 
-  /** The index terms a query token stands for: itself, or for a prefix the most frequent completions. */
-  private expand(token: QueryToken, budget: number): string[] {
-    if (!token.prefix) return [token.text];
+  /**
+   * The index terms a query token stands for: itself, or for a prefix the most frequent completions.
+   * `chosen`: per term, its id in the segments where it was among the prefix's most frequent
+   * (undefined in the others).
+   */
+  private expand(token: QueryToken, budget: number): { terms: string[]; chosen: Map<string, (number | undefined)[]> } {
+    const chosen = new Map<string, (number | undefined)[]>();
+    if (!token.prefix) return { terms: [token.text], chosen };
     const max = token.text.length <= 2 ? MAX_SHORT_PREFIX_EXPANSION : MAX_PREFIX_EXPANSION;
     const found = new Map<string, number>();
-    for (const { segment } of this.entries) {
-      const chosen = segment.frequentPrefixTerms(token.text, max);
-      for (let i = 0; i < chosen.length; i++) {
-        const term = segment.termString(chosen[i]);
-        found.set(term, (found.get(term) ?? 0) + segment.docFreq(chosen[i]));
+    this.entries.forEach(({ segment }, e) => {
+      const top = segment.frequentPrefixTerms(token.text, max);
+      for (let i = 0; i < top.length; i++) {
+        const term = segment.termString(top[i]);
+        found.set(term, (found.get(term) ?? 0) + segment.docFreq(top[i]));
+        let at = chosen.get(term);
+        if (!at) chosen.set(term, (at = []));
+        at[e] = top[i];
       }
-    }
+    });
     const ranked = [...found.entries()].sort((a, b) => b[1] - a[1]).slice(0, max);
     const terms: string[] = [];
     let postings = 0;
@@ -456,7 +490,7 @@ export class CorpusIndex {
     }
     // The exact word, when it exists, is always among the expansions.
     if (!terms.includes(token.text) && found.has(token.text)) terms.push(token.text);
-    return terms;
+    return { terms, chosen };
   }
 
   /**
@@ -471,19 +505,19 @@ export class CorpusIndex {
    * `limit`-th best first score of a paper in this one. Key matches get their full score by
    * lookup. Ranks as scoring every posting does (up to float rounding).
    */
-  private scoreOnlyToken(entry: Entry, terms: string[], idf: Map<string, number>, queryCount: number, avgLength: number,
+  private scoreOnlyToken(entry: Entry, e: number, x: Expansion, queryCount: number, avgLength: number,
     heap: TopK, limit: number, keyMatches: readonly { doc: number }[]): void {
     const { segment, scratch } = entry;
     const { tokenScore } = scratch;
     const { docs, weights, docLength } = segment;
     const k1b = K1 * (1 - B), kb = (K1 * B) / avgLength;
     const present: { id: number; weight: number }[] = [];
-    for (const term of terms) {
-      const id = segment.termId(term);
-      const weight = (idf.get(term) ?? 0) * queryCount;
-      if (id !== undefined && weight > 0) present.push({ id, weight });
+    const n = x.terms.length;
+    for (const t of x.byIdf) {
+      const id = x.ids[e * n + t];
+      const weight = x.idf[t] * queryCount;
+      if (id >= 0 && weight > 0) present.push({ id, weight });
     }
-    present.sort((a, b) => b.weight - a.weight);
     // Earlier segments' results: a paper here must score above the worst of them.
     const global = heap.full ? heap.threshold - COORDINATION : -Infinity;
     const kth = new KthBest(limit);
@@ -549,22 +583,24 @@ export class CorpusIndex {
    * the earlier segments' worst result and the `limit`-th best score a paper found here had when
    * first found (both at most the final worst result). Ranks as scoring every posting does.
    */
-  private scoreToken(entry: Entry, terms: string[], idf: Map<string, number>, queryCount: number, avgLength: number,
-    onlyTouched: boolean, prune?: { heap: TopK; limit: number }): void {
+  private scoreToken(entry: Entry, e: number, x: Expansion, queryCount: number, avgLength: number,
+    onlyTouched: boolean, prune?: { heap: TopK; limit: number }): number | undefined {
     const { segment, scratch } = entry;
     const { tokenScore, matched, touched, total } = scratch;
     const { docs, weights, docLength } = segment;
     const k1b = K1 * (1 - B), kb = (K1 * B) / avgLength;
+    // Pruned: rarest first (see above).
     const present: { id: number; w1: number }[] = [];
-    for (const term of terms) {
-      const id = segment.termId(term);
-      if (id !== undefined) present.push({ id, w1: (idf.get(term) ?? 0) * queryCount * (K1 + 1) });
+    const n = x.terms.length;
+    for (let i = 0; i < n; i++) {
+      const t = prune ? x.byIdf[i] : i;
+      const id = x.ids[e * n + t];
+      if (id >= 0) present.push({ id, w1: x.idf[t] * queryCount * (K1 + 1) });
     }
     let best = Infinity;
     let global = -Infinity;
     let kth: KthBest | undefined;
     if (prune) {
-      present.sort((a, b) => b.w1 - a.w1);
       best = -Infinity;
       for (let k = 0; k < scratch.touchedCount; k++) {
         const d = touched[k];
@@ -587,12 +623,19 @@ export class CorpusIndex {
       }
       if (s > before) tokenScore[d] = s;
     };
+    /** What this word must add to the best earlier score to reach the bar (-Infinity unpruned). */
+    const needed = () => {
+      if (!kth) return -Infinity;
+      const bar = Math.max(global, kth.value);
+      return bar - margin(bar) - COORDINATION - best;
+    };
     for (const { id, w1 } of present) {
-      if (kth) {
-        const bar = Math.max(global, kth.value);
-        // (Totals are float32 sums: the margin keeps rounding from deciding.)
-        if (best + COORDINATION + w1 < bar - 1e-3 - Math.abs(bar) * 1e-6) break;
-      }
+      let low = needed();
+      if (w1 < low) break;
+      // Postings whose weight is at most `floor` score at most `low` at any paper length (tf / (tf +
+      // k1b) bounds the BM25 term), so they cannot lift a paper to the bar: passed over unread.
+      const floorOf = (low: number) => (low <= 0 ? -1 : Math.floor((low * k1b) / (w1 - low) / WEIGHT_UNIT));
+      let floor = floorOf(low);
       const { start, end } = segment.postings(id);
       // Restricted to the papers earlier words found: when those are few and the postings long
       // (a short prefix's frequent expansions), look each paper up instead of walking the list.
@@ -600,17 +643,32 @@ export class CorpusIndex {
         for (let k = 0; k < scratch.touchedCount; k++) {
           const d = touched[k];
           const at = indexOfDoc(docs, start, end, d);
-          if (at >= 0) score(w1, d, at);
+          if (at >= 0 && weights[at] > floor) score(w1, d, at);
         }
         continue;
       }
+      let kthAt = kth?.value;
       for (let i = start; i < end; i++) {
+        if (weights[i] <= floor) continue;
         const d = docs[i];
-        if (!onlyTouched || matched[d] !== 0) score(w1, d, i);
+        if (onlyTouched && matched[d] === 0) continue;
+        score(w1, d, i);
+        if (kth && kth.value !== kthAt) {
+          kthAt = kth.value;
+          low = needed();
+          if (w1 < low) break;
+          floor = floorOf(low);
+        }
       }
     }
     scratch.addWord(found, count);
+    return prune ? best : undefined;
   }
+}
+
+/** Totals are float32 sums: comparisons with a bound keep this margin, so rounding does not decide. */
+function margin(score: number): number {
+  return 1e-3 + Math.abs(score) * 1e-6;
 }
 
 /**
