@@ -579,9 +579,12 @@ export class CorpusIndex {
    * expansion's BM25, so expansions go rarest first (highest-scoring: idf × (k1 + 1) bounds each).
    * Once the best score any paper had before this word, plus a match and the next expansion's
    * bound, is below the bar, the remaining expansions are skipped: they cannot lift a paper to the
-   * bar, and a paper already above their bounds keeps its best expansion. The bar is the better of
-   * the earlier segments' worst result and the `limit`-th best score a paper found here had when
-   * first found (both at most the final worst result). Ranks as scoring every posting does.
+   * bar, and a paper already above their bounds keeps its best expansion. Within an expansion, a
+   * posting whose weight could not add enough even at paper length 0 is passed over unread. The
+   * bar is the better of the earlier segments' worst result and the `limit`-th best score a paper
+   * found here had when first found (both at most the final worst result). Ranks as scoring every
+   * posting does. Returns, when pruned, the best score a paper had before this word: a paper this
+   * word did not find scores no more (see `query`).
    */
   private scoreToken(entry: Entry, e: number, x: Expansion, queryCount: number, avgLength: number,
     onlyTouched: boolean, prune?: { heap: TopK; limit: number }): number | undefined {
