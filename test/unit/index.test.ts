@@ -223,3 +223,48 @@ test('lookup: after a word every paper shares, postings too weak to reach the re
     assert.deepEqual(got.map(r => [r.paper.key, r.score]), want.map(r => [r.paper.key, r.score]), `query ${q}: ${text} (limit ${limit})`);
   }
 });
+
+test('lookup: typing after full words reuses their scores, and ranks as scoring afresh', () => {
+  // Keystroke sequences as an editor sends them: `w1 w2 p`, `w1 w2 pr`, ... then back to one
+  // letter, with now and then a one-word lookup (answered from its kept ranking), a related query
+  // (which uses the same scratch space), other words, or a corpus change in between. Every answer
+  // must equal an exhaustive ranking by an index that keeps nothing.
+  let seed = 23;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+  const vocab = Array.from({ length: 120 }, (_, i) => `${['co', 're', 'in', 'pa', 'st', 'de'][i % 6]}${'bcdfghklmn'[Math.floor(i / 6) % 10]}${'aeiou'[Math.floor(i / 60)]}w`);
+  const word = () => vocab[Math.floor(vocab.length * rand() ** 2)];
+  const words = (n: number) => Array.from({ length: n }, word).join(' ');
+  const segments = Array.from({ length: 4 }, (_, s) => Segment.build(Array.from({ length: 150 + 100 * s }, (_, i) =>
+    paper(`${word()}${s}y${i}`, words(2 + Math.floor(rand() * 6)), { abstract: rand() < 0.7 ? words(Math.floor(rand() * 40)) : undefined }))));
+  const typed = new CorpusIndex();
+  const fresh = new CorpusIndex();
+  for (const [s, segment] of segments.entries()) { typed.setSource(`/s${s}.bib`, segment); fresh.setSource(`/s${s}.bib`, segment); }
+  const check = (text: string, limit: number) => {
+    const want = fresh.query(text, { mode: 'lookup', limit, exhaustive: true });
+    const got = typed.query(text, { mode: 'lookup', limit });
+    assert.deepEqual(got.map(r => [r.paper.key, r.score]), want.map(r => [r.paper.key, r.score]), `${text} (limit ${limit})`);
+  };
+  let keystrokes = 0;
+  for (let q = 0; q < 150; q++) {
+    // Every tenth, a word no paper has: the prefix after it is then walked on its own, adding papers.
+    const head = q % 10 === 0 ? 'absentword' : words(1 + Math.floor(rand() * 2));
+    const next = word();
+    const limit = 1 + Math.floor(rand() * 20);
+    const prefixes = [1, 2, 3, 4, 3, 2, 1].map(n => next.slice(0, n));
+    for (const [i, p] of prefixes.entries()) {
+      if (q === 75 && i === 3) {
+        // The index changes between keystrokes: what the scratches held is not reused.
+        const added = Segment.build([paper('zz1', `${head} ${next}`), paper('zz2', `${next} ${head} ${next}`)]);
+        typed.setSource('/added.bib', added);
+        fresh.setSource('/added.bib', added);
+      }
+      check(`${head} ${p}`, limit);
+      keystrokes++;
+      const r = rand();
+      if (r < 0.05) check(next.slice(0, 2), limit);
+      else if (r < 0.1) typed.relatedQuery(new Map([[word(), 1], [word(), 2]]), 5);
+      else if (r < 0.13) check(`${word()} ${p}`, limit);
+    }
+  }
+  assert.ok(keystrokes > 1000);
+});

@@ -68,29 +68,48 @@ class Scratch {
   /** Related-query candidates (see `relatedQuery`); papers a lookup word found (see `scoreToken`). */
   readonly candidates: Int32Array;
   touchedCount = 0;
-  /** How many papers the last word added found (they are `found[0 .. lastWordCount)` of `addWord`). */
+  /** How many papers the last word added found (`candidates[0 .. lastWordCount)`). */
   lastWordCount = 0;
+  /** Before the last word was added (see `undoLastWord`): each paper's total, and `touchedCount`. */
+  private readonly lastWordPrior: Float32Array;
+  private touchedBeforeLastWord = 0;
   constructor(n: number) {
     this.total = new Float32Array(n);
+    this.lastWordPrior = new Float32Array(n);
     this.candidates = new Int32Array(n);
     this.tokenScore = new Float32Array(n);
     this.matched = new Uint16Array(n);
     this.touched = new Int32Array(n);
   }
   /**
-   * Adds a query word's scores (in `tokenScore`, for the papers `found[0 .. count)`) to the papers'
-   * totals, counts the word as matched, and clears `tokenScore` for the next word.
+   * Adds a query word's scores (in `tokenScore`, for the papers `candidates[0 .. count)`, each
+   * once) to the papers' totals, counts the word as matched, and clears `tokenScore` for the next
+   * word.
    */
-  addWord(found: Int32Array, count: number): void {
-    const { total, matched, tokenScore, touched } = this;
+  addWord(count: number): void {
+    const { total, matched, tokenScore, touched, candidates: found, lastWordPrior } = this;
     this.lastWordCount = count;
+    this.touchedBeforeLastWord = this.touchedCount;
     for (let i = 0; i < count; i++) {
       const d = found[i];
       if (total[d] === 0 && matched[d] === 0) touched[this.touchedCount++] = d;
+      lastWordPrior[i] = total[d];
       total[d] += tokenScore[d];
       matched[d]++;
       tokenScore[d] = 0;
     }
+  }
+
+  /** Takes back the last `addWord` exactly (totals restored, not subtracted). */
+  undoLastWord(): void {
+    const { total, matched, candidates: found, lastWordPrior } = this;
+    for (let i = 0; i < this.lastWordCount; i++) {
+      const d = found[i];
+      total[d] = lastWordPrior[i];
+      matched[d]--;
+    }
+    this.touchedCount = this.touchedBeforeLastWord;
+    this.lastWordCount = 0;
   }
 
   reset(): void {
@@ -137,6 +156,12 @@ export class CorpusIndex {
    * prefix's terms in every segment cost as much as scoring them; the same words recur as one types.
    */
   private readonly expansions = new Map<string, Expansion>();
+  /**
+   * The full words of the last lookup that ended with a prefix (`\cite{paper de`), whose scores
+   * every segment's scratch still holds under that prefix's (see `query`); undefined once a
+   * query has used the scratches otherwise or the index changed.
+   */
+  private wordsKept: string | undefined;
   private docCount = 0;
   private totalLength = 0;
 
@@ -174,6 +199,7 @@ export class CorpusIndex {
   private recompute(): void {
     this.prefixLookups.clear();
     this.expansions.clear();
+    this.wordsKept = undefined;
     this.docCount = 0;
     this.totalLength = 0;
     for (const { segment } of this.entries) {
@@ -246,11 +272,21 @@ export class CorpusIndex {
     // A query with key punctuation (`10.1145/3`, `smith:2020`) may be a key being typed.
     const keyLike = keyPrefix !== undefined && /[^\p{L}\p{N}]/u.test(keyPrefix);
     const keyMatches = keyPrefix ? this.keysWithPrefix(keyPrefix, options.limit) : [];
+    // Full words then a prefix, typed a letter at a time (`paper d`, `paper de`): the full words'
+    // scores stay in the scratches, so the next keystroke with the same words takes back the
+    // prefix's scores and adds its own, instead of scoring the words again. (Exhaustive queries,
+    // which tests compare with, score everything afresh.)
+    const last = tokens[tokens.length - 1];
+    const words = options.mode === 'lookup' && !options.exhaustive && tokens.length > 1 && last.prefix
+      ? tokens.slice(0, -1).map(t => `${t.text}\u0000${t.count}`).join('\u0001') : undefined;
+    const reuse = words !== undefined && words === this.wordsKept;
+    this.wordsKept = undefined;
     // Heap payload: entry index * 2^32 + doc id; only the winners are decoded.
     const heap = new TopK(options.limit);
     this.entries.forEach((entry, e) => {
       const { segment, scratch } = entry;
-      scratch.reset();
+      if (reuse) scratch.undoLastWord();
+      else scratch.reset();
       // When such a query matches keys, its number and word fragments would only add noise (and
       // scan huge postings): the key matches alone answer it.
       const entryKeyMatches = keyMatches.filter(m => m.entry === e);
@@ -262,6 +298,7 @@ export class CorpusIndex {
         this.scoreOnlyToken(entry, e, expansions[0], tokens[0].count, avgLength, heap, options.limit, entryKeyMatches);
       } else {
         tokens.forEach((token, ti) => {
+          if (reuse && token !== last) return; // kept
           // In lookup mode papers matching every word rank first, so a prefix after full words only
           // needs scoring on the papers those words found (when they found any).
           const restrict = options.mode === 'lookup' && token.prefix && ti > 0 && scratch.touchedCount > 0;
@@ -291,6 +328,7 @@ export class CorpusIndex {
         heap.offer(score, base + d);
       }
     });
+    this.wordsKept = words;
     const ranked = heap.sorted();
     if (oneWord !== undefined) {
       if (this.prefixLookups.size >= PREFIX_LOOKUP_CACHE) this.prefixLookups.clear();
@@ -328,6 +366,7 @@ export class CorpusIndex {
    */
   relatedQuery(stems: ReadonlyMap<string, number>, limit: number): RelatedScored[] {
     if (stems.size === 0 || this.docCount === 0 || limit <= 0) return [];
+    this.wordsKept = undefined; // the scratches are used here
     const weights = [...stems].map(([stem, qw]) => ({ stem, weight: (qw > 0 ? qw * this.relatedIdf(stem) : 0) * (IMPACT_MAX / IMPACT_LEVELS) }))
       .filter(w => w.weight > 0);
     // Heap payload: entry index * 2^32 + doc id.
@@ -567,7 +606,7 @@ export class CorpusIndex {
         if (s > tokenScore[d]) tokenScore[d] = s;
       }
     }
-    scratch.addWord(found, count);
+    scratch.addWord(count);
   }
 
   /**
@@ -664,7 +703,7 @@ export class CorpusIndex {
         }
       }
     }
-    scratch.addWord(found, count);
+    scratch.addWord(count);
     return prune ? best : undefined;
   }
 }
