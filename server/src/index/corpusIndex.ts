@@ -73,6 +73,11 @@ class Scratch {
   /** Before the last word was added (see `undoLastWord`): each paper's total, and `touchedCount`. */
   private readonly lastWordPrior: Float32Array;
   private touchedBeforeLastWord = 0;
+  /**
+   * What the totals hold under the last word's scores, when a lookup set it (see `query`): its full
+   * words, with the index generation they were scored in. Any reset clears it.
+   */
+  kept: string | undefined;
   constructor(n: number) {
     this.total = new Float32Array(n);
     this.lastWordPrior = new Float32Array(n);
@@ -113,6 +118,7 @@ class Scratch {
   }
 
   reset(): void {
+    this.kept = undefined;
     if (this.touchedCount * 8 > this.total.length) {
       // Most papers were touched: clearing the whole arrays is faster.
       this.total.fill(0);
@@ -156,12 +162,8 @@ export class CorpusIndex {
    * prefix's terms in every segment cost as much as scoring them; the same words recur as one types.
    */
   private readonly expansions = new Map<string, Expansion>();
-  /**
-   * The full words of the last lookup that ended with a prefix (`\cite{paper de`), whose scores
-   * every segment's scratch still holds under that prefix's (see `query`); undefined once a
-   * query has used the scratches otherwise or the index changed.
-   */
-  private wordsKept: string | undefined;
+  /** Counts index changes: scores a scratch kept from before one are not reused (see `Scratch.kept`). */
+  private generation = 0;
   private docCount = 0;
   private totalLength = 0;
 
@@ -199,7 +201,7 @@ export class CorpusIndex {
   private recompute(): void {
     this.prefixLookups.clear();
     this.expansions.clear();
-    this.wordsKept = undefined;
+    this.generation++;
     this.docCount = 0;
     this.totalLength = 0;
     for (const { segment } of this.entries) {
@@ -278,13 +280,12 @@ export class CorpusIndex {
     // which tests compare with, score everything afresh.)
     const last = tokens[tokens.length - 1];
     const words = options.mode === 'lookup' && !options.exhaustive && tokens.length > 1 && last.prefix
-      ? tokens.slice(0, -1).map(t => `${t.text}\u0000${t.count}`).join('\u0001') : undefined;
-    const reuse = words !== undefined && words === this.wordsKept;
-    this.wordsKept = undefined;
+      ? `${this.generation}\u0002${tokens.slice(0, -1).map(t => `${t.text}\u0000${t.count}`).join('\u0001')}` : undefined;
     // Heap payload: entry index * 2^32 + doc id; only the winners are decoded.
     const heap = new TopK(options.limit);
     this.entries.forEach((entry, e) => {
       const { segment, scratch } = entry;
+      const reuse = words !== undefined && scratch.kept === words;
       if (reuse) scratch.undoLastWord();
       else scratch.reset();
       // When such a query matches keys, its number and word fragments would only add noise (and
@@ -306,6 +307,7 @@ export class CorpusIndex {
           const prune = restrict && !options.exhaustive ? { heap, limit: options.limit } : undefined;
           beforeLast = this.scoreToken(entry, e, terms, token.count, avgLength, restrict, prune);
         });
+        scratch.kept = words;
       }
       if (keyPrefix) {
         for (const m of entryKeyMatches) {
@@ -328,7 +330,6 @@ export class CorpusIndex {
         heap.offer(score, base + d);
       }
     });
-    this.wordsKept = words;
     const ranked = heap.sorted();
     if (oneWord !== undefined) {
       if (this.prefixLookups.size >= PREFIX_LOOKUP_CACHE) this.prefixLookups.clear();
@@ -366,7 +367,6 @@ export class CorpusIndex {
    */
   relatedQuery(stems: ReadonlyMap<string, number>, limit: number): RelatedScored[] {
     if (stems.size === 0 || this.docCount === 0 || limit <= 0) return [];
-    this.wordsKept = undefined; // the scratches are used here
     const weights = [...stems].map(([stem, qw]) => ({ stem, weight: (qw > 0 ? qw * this.relatedIdf(stem) : 0) * (IMPACT_MAX / IMPACT_LEVELS) }))
       .filter(w => w.weight > 0);
     // Heap payload: entry index * 2^32 + doc id.
@@ -573,7 +573,7 @@ export class CorpusIndex {
       const raise = () => {
         const bar = Math.max(global, kth.value);
         low = bar - Math.max(1, Math.abs(bar)) * 1e-5;
-        floor = low <= 0 ? -1 : low >= w1 ? Infinity : Math.floor((low * k1b) / (w1 - low) / WEIGHT_UNIT);
+        floor = weightFloor(low, w1, k1b);
       };
       raise();
       if (w1 < low) break;
@@ -674,10 +674,8 @@ export class CorpusIndex {
     for (const { id, w1 } of present) {
       let low = needed();
       if (w1 < low) break;
-      // Postings whose weight is at most `floor` score at most `low` at any paper length (tf / (tf +
-      // k1b) bounds the BM25 term), so they cannot lift a paper to the bar: passed over unread.
-      const floorOf = (low: number) => (low <= 0 ? -1 : Math.floor((low * k1b) / (w1 - low) / WEIGHT_UNIT));
-      let floor = floorOf(low);
+      // Postings that cannot lift a paper to the bar are passed over unread.
+      let floor = weightFloor(low, w1, k1b);
       const { start, end } = segment.postings(id);
       // Restricted to the papers earlier words found: when those are few and the postings long
       // (a short prefix's frequent expansions), look each paper up instead of walking the list.
@@ -699,13 +697,21 @@ export class CorpusIndex {
           kthAt = kth.value;
           low = needed();
           if (w1 < low) break;
-          floor = floorOf(low);
+          floor = weightFloor(low, w1, k1b);
         }
       }
     }
     scratch.addWord(count);
     return prune ? best : undefined;
   }
+}
+
+/**
+ * The largest quantised posting weight whose BM25 term (query weight × (k1 + 1) = `w1`) is at most
+ * `low` at any paper length: tf / (tf + k1b) bounds it. Postings up to it can be passed over.
+ */
+function weightFloor(low: number, w1: number, k1b: number): number {
+  return low <= 0 ? -1 : low >= w1 ? Infinity : Math.floor((low * k1b) / (w1 - low) / WEIGHT_UNIT);
 }
 
 /** Totals are float32 sums: comparisons with a bound keep this margin, so rounding does not decide. */
