@@ -143,6 +143,7 @@ test('related query with MaxScore pruning returns what scoring every posting ret
       }
     }
     const want = all.sort((a, b) => b.score - a.score).slice(0, limit);
+    assert.equal(new Set(got.map(g => g.paper.key)).size, got.length, `query ${q} dup`);
     assert.equal(got.length, want.length, `query ${q}`);
     const close = (a: number, b: number) => Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(b));
     for (let i = 0; i < want.length; i++) {

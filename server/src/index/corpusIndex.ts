@@ -68,6 +68,8 @@ class Scratch {
   /** Related-query candidates (see `relatedQuery`); papers a lookup word found (see `scoreToken`). */
   readonly candidates: Int32Array;
   touchedCount = 0;
+  /** Whether any paper's total may be set, not only those in `touched` (a related query's walk). */
+  anyTotal = false;
   /** How many papers the last word added found (`candidates[0 .. lastWordCount)`). */
   lastWordCount = 0;
   /** Before the last word was added (see `undoLastWord`): each paper's total, and `touchedCount`. */
@@ -119,6 +121,10 @@ class Scratch {
 
   reset(): void {
     this.kept = undefined;
+    if (this.anyTotal) {
+      this.total.fill(0);
+      this.anyTotal = false;
+    }
     if (this.touchedCount * 8 > this.total.length) {
       // Most papers were touched: clearing the whole arrays is faster.
       this.total.fill(0);
@@ -360,9 +366,12 @@ export class CorpusIndex {
    * A segment's query stems are taken in increasing order of their largest contribution there
    * (query weight × the segment's largest impact of the stem); the longest prefix of them whose
    * bounds sum to at most θ cannot put a paper in the results on their own. Only the other stems'
-   * postings are walked in full; the papers they reach are then looked up in the rest (a galloping
-   * search in ascending doc ids), dropping those that can no longer reach θ. The low-idf stems of a
-   * passage have the longest postings and the smallest bounds, so those are the ones skipped.
+   * postings are walked in full, into a dense array of totals (no list of the papers reached: its
+   * unpredictable branch per posting cost more than the walk). A paper becomes a candidate when its
+   * total crosses θ minus the skipped stems' bounds, seen during the walk; the candidates are then
+   * looked up in the skipped stems (a galloping search in ascending doc ids), dropping those that
+   * can no longer reach θ. The low-idf stems of a passage have the longest postings and the
+   * smallest bounds, so those are the ones skipped.
    * The results are those of scoring every posting (up to float rounding of the sums).
    */
   relatedQuery(stems: ReadonlyMap<string, number>, limit: number): RelatedScored[] {
@@ -391,29 +400,37 @@ export class CorpusIndex {
       let skip = 0;
       let rest = 0;
       while (skip < terms.length && rest + terms[skip].bound <= below * SKIPPED_SHARE) rest += terms[skip++].bound;
-      const { total, touched } = scratch;
-      let count = 0;
+      const { total } = scratch;
+      const n = total.length;
+      // Any paper may hold a score after the walk: the next reset clears all totals.
+      scratch.anyTotal = true;
+      const base = e * 4294967296;
+      if (skip === 0) {
+        // Nothing to prune by (the first segments): walk, then offer every paper above θ.
+        for (let t = terms.length - 1; t >= 0; t--) {
+          const { id, weight } = terms[t];
+          for (let i = related.start(id), end = related.end(id); i < end; i++) total[docs[i]] += weight * impacts[i];
+        }
+        const floor = Math.max(theta, 0);
+        for (let d = 0; d < n; d++) if (total[d] > floor) heap.offer(total[d], base + d);
+        return;
+      }
+      // A paper becomes a candidate when its total crosses `need`, which it does at most once
+      // (totals only grow); stored totals are floats, so the crossing is tested on the stored value.
+      const need = below - rest;
+      const cand = scratch.candidates;
+      let candidates = 0;
       for (let t = terms.length - 1; t >= skip; t--) {
         const { id, weight } = terms[t];
         for (let i = related.start(id), end = related.end(id); i < end; i++) {
           const d = docs[i];
-          if (total[d] === 0) touched[count++] = d;
-          total[d] += weight * impacts[i];
+          const old = total[d];
+          const v = Math.fround(old + weight * impacts[i]);
+          total[d] = v;
+          if (v > need && old <= need) cand[candidates++] = d;
         }
       }
-      scratch.touchedCount = count;
-      const base = e * 4294967296;
-      if (skip === 0) {
-        for (let i = 0; i < count; i++) {
-          const d = touched[i];
-          if (total[d] > theta) heap.offer(total[d], base + d);
-        }
-        return;
-      }
-      // Candidates that can still beat θ, in ascending doc order for the galloping lookups.
-      let candidates = 0;
-      const cand = scratch.candidates;
-      for (let i = 0; i < count; i++) if (total[touched[i]] + rest > below) cand[candidates++] = touched[i];
+      // In ascending doc order for the galloping lookups.
       cand.subarray(0, candidates).sort();
       for (let t = skip - 1; t >= 0 && candidates > 0; t--) {
         const { id, weight, bound } = terms[t];
