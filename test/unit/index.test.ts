@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { Paper } from '../../server/src/corpus/paper';
 import { CorpusIndex } from '../../server/src/index/corpusIndex';
 import { Segment } from '../../server/src/index/segment';
-import { tokenize } from '../../server/src/index/tokenizer';
+import { TermDictionary } from '../../server/src/index/termDictionary';
+import { hashString, tokenize } from '../../server/src/index/tokenizer';
 
 const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 function paper(key: string, title: string, extra: Partial<Paper> = {}): Paper {
@@ -152,6 +153,54 @@ test('a prefix shared by many terms expands to the most frequent, also when aske
   assert.equal(top.length, 4);
   assert.ok(top.includes('termfrequent'), top.join());
   assert.deepEqual(segmentTop(segment), top, 'kept');
+});
+
+test('prefix expansions across segments: terms with the same hash stay apart, and scores do not depend on the split', () => {
+  // "zqhaczf" and "zqvlbpp" have the same 32-bit FNV-1a hash (the dictionaries' hash).
+  assert.equal(hashString('zqhaczf'), hashString('zqvlbpp'));
+  const a = [paper('a1', 'zqhaczf methods'), paper('a2', 'zqhaczf zqhaczf survey'), paper('a3', 'zqvlbpp notes')];
+  const b = [paper('b1', 'zqvlbpp methods'), paper('b2', 'zqvlbpp analysis of zqvlbpp'), paper('b3', 'unrelated text'), paper('b4', 'zqhaczf results')];
+  const split = new CorpusIndex();
+  split.setSource('/corpus/a.bib', Segment.build(a));
+  split.setSource('/corpus/b.bib', Segment.build(b));
+  const whole = new CorpusIndex();
+  whole.setSource('/corpus/ab.bib', Segment.build([...a, ...b]));
+  for (const q of ['zq', 'zqh', 'zqv', 'zqhaczf', 'zqvlbpp', 'methods zq', 'zqvlbpp zqh']) {
+    const got = split.query(q, { mode: 'lookup', limit: 10 }).map(r => `${r.paper.key}:${r.score.toFixed(6)}`).sort();
+    const want = whole.query(q, { mode: 'lookup', limit: 10 }).map(r => `${r.paper.key}:${r.score.toFixed(6)}`).sort();
+    assert.deepEqual(got, want, q);
+  }
+  for (const index of [split, whole]) assert.deepEqual(keys(index, 'zq').sort(), ['a1', 'a2', 'a3', 'b1', 'b2', 'b4']);
+  assert.deepEqual(keys(split, 'zqv').sort(), ['a3', 'b1', 'b2']);
+  assert.deepEqual(keys(split, 'zqh').sort(), ['a1', 'a2', 'b4']);
+});
+
+test('prefix terms are found by an in-place search, in a built and in a loaded dictionary', () => {
+  const words = ['a', 'ab', 'abc', 'abd', 'abz', 'ac', 'b', 'ba', 'zz', 'zza', 'é', 'éa'];
+  // The dictionary itself, while building (a list of strings) and loaded (one string).
+  const building = new TermDictionary();
+  for (const w of words) building.intern(w);
+  const loadedDict = new TermDictionary(structuredClone(building.toParts()));
+  for (const d of [building, loadedDict]) {
+    for (const w of words) {
+      const id = d.get(w)!;
+      assert.ok(d.equals(id, w) && !d.equals(id, `${w}x`) && !d.equals(id, w.slice(1)), w);
+      for (const prefix of ['', 'a', 'ab', 'abc', 'b', 'zzz', 'é']) {
+        const order = d.prefixOrder(id, prefix);
+        const want = w.startsWith(prefix) ? 0 : w < prefix ? -1 : 1;
+        assert.equal(Math.sign(order), want, `${w} vs ${prefix}`);
+      }
+    }
+  }
+  const built = Segment.build(words.map((w, i) => paper(`k${i}`, w)));
+  const loaded = Segment.trusted(structuredClone(built.toParts()));
+  for (const segment of [built, loaded]) {
+    for (const prefix of ['', 'a', 'ab', 'abc', 'abe', 'b', 'c', 'z', 'zz', 'zzaa', 'e', 'ea']) {
+      const got = Array.from(segment.prefixTerms(prefix), id => segment.termString(id));
+      const all = Array.from(segment.prefixTerms(''), id => segment.termString(id));
+      assert.deepEqual(got, all.filter(t => t.startsWith(prefix)), prefix);
+    }
+  }
 });
 
 test('lookup: one-word queries are pruned, yet rank exactly as scoring every posting does', () => {

@@ -15,7 +15,7 @@
 import type { Paper } from '../corpus/paper';
 import { IMPACT_LEVELS, IMPACT_MAX } from './relatedPostings';
 import { Segment, WEIGHT_UNIT } from './segment';
-import { forEachToken, STOPWORDS } from './tokenizer';
+import { forEachToken, hashString, STOPWORDS } from './tokenizer';
 import { gallopTo, indexOfDoc } from './postingsSearch';
 
 export interface ScoredPaper {
@@ -149,6 +149,12 @@ interface Entry { path: string; segment: Segment; scratch: Scratch }
  * its corpus-wide BM25 idf, and `byIdf` the term indexes rarest first (the pruned scorers' order).
  */
 interface Expansion { terms: string[]; ids: Int32Array; idf: Float64Array; byIdf: Uint16Array }
+
+/**
+ * A term `expand` met among a prefix's most frequent: its `hashString`, its papers in the segments
+ * where it was met, its id in each of them, and the next term met with the same hash.
+ */
+interface Chosen { term: string; hash: number; df: number; at: (number | undefined)[]; sameHash: Chosen | undefined }
 
 /** How many one-word prefix lookups are kept (see `prefixLookups`). */
 const PREFIX_LOOKUP_CACHE = 512;
@@ -500,10 +506,12 @@ export class CorpusIndex {
     const n = terms.length;
     const ids = new Int32Array(this.entries.length * n);
     const df = new Float64Array(n);
+    const met = terms.map(term => chosen.get(term));
+    const hashes = terms.map((term, t) => met[t]?.hash ?? hashString(term));
     this.entries.forEach(({ segment }, e) => {
       for (let t = 0; t < n; t++) {
         // The ids `expand` met in this segment, else a dictionary lookup.
-        const id = chosen.get(terms[t])?.[e] ?? segment.termId(terms[t]) ?? -1;
+        const id = met[t]?.at[e] ?? segment.termIdHashed(terms[t], hashes[t]) ?? -1;
         ids[e * n + t] = id;
         if (id >= 0) df[t] += segment.docFreq(id);
       }
@@ -518,34 +526,44 @@ export class CorpusIndex {
 
   /**
    * The index terms a query token stands for: itself, or for a prefix the most frequent completions.
-   * `chosen`: per term, its id in the segments where it was among the prefix's most frequent
-   * (undefined in the others).
+   * `chosen`: every term met among a segment's most frequent for the prefix (see `Chosen`).
    */
-  private expand(token: QueryToken, budget: number): { terms: string[]; chosen: Map<string, (number | undefined)[]> } {
-    const chosen = new Map<string, (number | undefined)[]>();
+  private expand(token: QueryToken, budget: number): { terms: string[]; chosen: Map<string, Chosen> } {
+    const chosen = new Map<string, Chosen>();
     if (!token.prefix) return { terms: [token.text], chosen };
     const max = token.text.length <= 2 ? MAX_SHORT_PREFIX_EXPANSION : MAX_PREFIX_EXPANSION;
-    const found = new Map<string, number>();
+    // The same terms come up in every segment: they are matched by their stored hash and compared
+    // in place, so each term's string is made once, not once per segment.
+    const byHash = new Map<number, Chosen>();
+    const met: Chosen[] = [];
     this.entries.forEach(({ segment }, e) => {
       const top = segment.frequentPrefixTerms(token.text, max);
       for (let i = 0; i < top.length; i++) {
-        const term = segment.termString(top[i]);
-        found.set(term, (found.get(term) ?? 0) + segment.docFreq(top[i]));
-        let at = chosen.get(term);
-        if (!at) chosen.set(term, (at = []));
-        at[e] = top[i];
+        const id = top[i];
+        const hash = segment.termHash(id);
+        let c = byHash.get(hash);
+        while (c && !segment.termIs(id, c.term)) c = c.sameHash;
+        if (!c) {
+          c = { term: segment.termString(id), hash, df: 0, at: [], sameHash: byHash.get(hash) };
+          byHash.set(hash, c);
+          met.push(c);
+        }
+        c.df += segment.docFreq(id);
+        c.at[e] = id;
       }
     });
-    const ranked = [...found.entries()].sort((a, b) => b[1] - a[1]).slice(0, max);
+    for (const c of met) chosen.set(c.term, c);
+    // Most papers first; ties in the order first met (a stable sort).
+    const ranked = met.sort((a, b) => b.df - a.df).slice(0, max);
     const terms: string[] = [];
     let postings = 0;
-    for (const [term, df] of ranked) {
+    for (const { term, df } of ranked) {
       if (terms.length > 0 && postings + df > budget) break;
       terms.push(term);
       postings += df;
     }
     // The exact word, when it exists, is always among the expansions.
-    if (!terms.includes(token.text) && found.has(token.text)) terms.push(token.text);
+    if (!terms.includes(token.text) && chosen.has(token.text)) terms.push(token.text);
     return { terms, chosen };
   }
 

@@ -112,8 +112,41 @@ export class TermDictionary {
   }
 
   get(term: string): number | undefined {
-    const id = this.findRange(term, 0, term.length, hashString(term));
+    return this.getHashed(term, hashString(term));
+  }
+
+  /** `get` for a term whose `hashString` the caller already has. */
+  getHashed(term: string, hash: number): number | undefined {
+    const id = this.findRange(term, 0, term.length, hash);
     return id >= 0 ? id : undefined;
+  }
+
+  /** The `hashString` of term `id`. */
+  hashOf(id: number): number { return this.hashes[id]; }
+
+  /** Whether term `id` is `s`, compared in place (no string made). */
+  equals(id: number, s: string): boolean {
+    if (this.text === undefined) return this.list[id] === s;
+    const at = this.starts![id];
+    if (this.starts![id + 1] - at !== s.length) return false;
+    for (let i = 0; i < s.length; i++) if (this.text.charCodeAt(at + i) !== s.charCodeAt(i)) return false;
+    return true;
+  }
+
+  /**
+   * Where term `id` sorts against `prefix`, in JavaScript string order, compared in place: 0 when it
+   * starts with `prefix`, negative when it sorts before (and does not start with it), positive after.
+   */
+  prefixOrder(id: number, prefix: string): number {
+    const t = this.text === undefined ? this.list[id] : undefined;
+    const at = t === undefined ? this.starts![id] : 0;
+    const len = t === undefined ? this.starts![id + 1] - at : t.length;
+    const n = Math.min(len, prefix.length);
+    for (let i = 0; i < n; i++) {
+      const c = (t === undefined ? this.text!.charCodeAt(at + i) : t.charCodeAt(i)) - prefix.charCodeAt(i);
+      if (c !== 0) return c;
+    }
+    return len >= prefix.length ? 0 : -1;
   }
 
   private add(term: string, hash: number): number {
