@@ -151,8 +151,9 @@ interface Entry { path: string; segment: Segment; scratch: Scratch }
 interface Expansion { terms: string[]; ids: Int32Array; idf: Float64Array; byIdf: Uint16Array }
 
 /**
- * A term `expand` met among a prefix's most frequent: its `hashString`, its papers in the segments
- * where it was met, its id in each of them, and the next term met with the same hash.
+ * A term a query word stands for (see `expand`): its `hashString`, and for a prefix's completion its
+ * papers in the segments where it was among the most frequent, its id in each of them, and the next
+ * term met with the same hash.
  */
 interface Chosen { term: string; hash: number; df: number; at: (number | undefined)[]; sameHash: Chosen | undefined }
 
@@ -502,16 +503,15 @@ export class CorpusIndex {
     const key = `${token.prefix ? budget : 'word'}\u0000${token.text}`;
     let x = this.expansions.get(key);
     if (x) return x;
-    const { terms, chosen } = this.expand(token, budget);
+    const chosen = this.expand(token, budget);
+    const terms = chosen.map(c => c.term);
     const n = terms.length;
     const ids = new Int32Array(this.entries.length * n);
     const df = new Float64Array(n);
-    const met = terms.map(term => chosen.get(term));
-    const hashes = terms.map((term, t) => met[t]?.hash ?? hashString(term));
     this.entries.forEach(({ segment }, e) => {
       for (let t = 0; t < n; t++) {
         // The ids `expand` met in this segment, else a dictionary lookup.
-        const id = met[t]?.at[e] ?? segment.termIdHashed(terms[t], hashes[t]) ?? -1;
+        const id = chosen[t].at[e] ?? segment.termId(terms[t], chosen[t].hash) ?? -1;
         ids[e * n + t] = id;
         if (id >= 0) df[t] += segment.docFreq(id);
       }
@@ -525,12 +525,11 @@ export class CorpusIndex {
   }
 
   /**
-   * The index terms a query token stands for: itself, or for a prefix the most frequent completions.
-   * `chosen`: every term met among a segment's most frequent for the prefix (see `Chosen`).
+   * The index terms a query token stands for: itself, or for a prefix the most frequent completions,
+   * each with the ids `expand` met it under (see `Chosen`).
    */
-  private expand(token: QueryToken, budget: number): { terms: string[]; chosen: Map<string, Chosen> } {
-    const chosen = new Map<string, Chosen>();
-    if (!token.prefix) return { terms: [token.text], chosen };
+  private expand(token: QueryToken, budget: number): Chosen[] {
+    if (!token.prefix) return [{ term: token.text, hash: hashString(token.text), df: 0, at: [], sameHash: undefined }];
     const max = token.text.length <= 2 ? MAX_SHORT_PREFIX_EXPANSION : MAX_PREFIX_EXPANSION;
     // The same terms come up in every segment: they are matched by their stored hash and compared
     // in place, so each term's string is made once, not once per segment.
@@ -552,19 +551,19 @@ export class CorpusIndex {
         c.at[e] = id;
       }
     });
-    for (const c of met) chosen.set(c.term, c);
     // Most papers first; ties in the order first met (a stable sort).
-    const ranked = met.sort((a, b) => b.df - a.df).slice(0, max);
-    const terms: string[] = [];
+    met.sort((a, b) => b.df - a.df);
+    const terms: Chosen[] = [];
     let postings = 0;
-    for (const { term, df } of ranked) {
-      if (terms.length > 0 && postings + df > budget) break;
-      terms.push(term);
-      postings += df;
+    for (const c of met.slice(0, max)) {
+      if (terms.length > 0 && postings + c.df > budget) break;
+      terms.push(c);
+      postings += c.df;
     }
     // The exact word, when it exists, is always among the expansions.
-    if (!terms.includes(token.text) && chosen.has(token.text)) terms.push(token.text);
-    return { terms, chosen };
+    const exact = met.find(c => c.term === token.text);
+    if (exact && !terms.includes(exact)) terms.push(exact);
+    return terms;
   }
 
   /**

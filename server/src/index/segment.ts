@@ -204,7 +204,8 @@ export class Segment {
     return out;
   }
 
-  termId(term: string): number | undefined { return this.dict.get(term); }
+  /** `hash`: the term's `hashString`, when the caller already has it. */
+  termId(term: string, hash?: number): number | undefined { return this.dict.get(term, hash); }
 
   /** Number of papers containing the term. */
   docFreq(termId: number): number { return this.offsets[termId + 1] - this.offsets[termId]; }
@@ -218,9 +219,6 @@ export class Segment {
   /** `hashString` of a term, and whether a term is a given string, without making its string. */
   termHash(termId: number): number { return this.dict.hashOf(termId); }
   termIs(termId: number, s: string): boolean { return this.dict.equals(termId, s); }
-
-  /** `termId` for a term whose `hashString` the caller already has. */
-  termIdHashed(term: string, hash: number): number | undefined { return this.dict.getHashed(term, hash); }
 
   /** Ids of the terms starting with `prefix`, in term order. */
   prefixTerms(prefix: string): Uint32Array {

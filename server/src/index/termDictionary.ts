@@ -111,12 +111,8 @@ export class TermDictionary {
     return this.internRange(term, 0, term.length, hashString(term));
   }
 
-  get(term: string): number | undefined {
-    return this.getHashed(term, hashString(term));
-  }
-
-  /** `get` for a term whose `hashString` the caller already has. */
-  getHashed(term: string, hash: number): number | undefined {
+  /** Id of `term`, or undefined; `hash`: its `hashString`, when the caller already has it. */
+  get(term: string, hash = hashString(term)): number | undefined {
     const id = this.findRange(term, 0, term.length, hash);
     return id >= 0 ? id : undefined;
   }
@@ -126,11 +122,7 @@ export class TermDictionary {
 
   /** Whether term `id` is `s`, compared in place (no string made). */
   equals(id: number, s: string): boolean {
-    if (this.text === undefined) return this.list[id] === s;
-    const at = this.starts![id];
-    if (this.starts![id + 1] - at !== s.length) return false;
-    for (let i = 0; i < s.length; i++) if (this.text.charCodeAt(at + i) !== s.charCodeAt(i)) return false;
-    return true;
+    return this.length(id) === s.length && this.commonPrefix(id, s) === s.length;
   }
 
   /**
@@ -138,15 +130,26 @@ export class TermDictionary {
    * starts with `prefix`, negative when it sorts before (and does not start with it), positive after.
    */
   prefixOrder(id: number, prefix: string): number {
-    const t = this.text === undefined ? this.list[id] : undefined;
-    const at = t === undefined ? this.starts![id] : 0;
-    const len = t === undefined ? this.starts![id + 1] - at : t.length;
-    const n = Math.min(len, prefix.length);
-    for (let i = 0; i < n; i++) {
-      const c = (t === undefined ? this.text!.charCodeAt(at + i) : t.charCodeAt(i)) - prefix.charCodeAt(i);
-      if (c !== 0) return c;
-    }
+    const len = this.length(id);
+    const same = this.commonPrefix(id, prefix);
+    if (same < len && same < prefix.length) return this.charAt(id, same) - prefix.charCodeAt(same);
     return len >= prefix.length ? 0 : -1;
+  }
+
+  private length(id: number): number {
+    return this.text !== undefined ? this.starts![id + 1] - this.starts![id] : this.list[id].length;
+  }
+
+  private charAt(id: number, i: number): number {
+    return this.text !== undefined ? this.text.charCodeAt(this.starts![id] + i) : this.list[id].charCodeAt(i);
+  }
+
+  /** How many leading UTF-16 units term `id` shares with `s`. */
+  private commonPrefix(id: number, s: string): number {
+    const n = Math.min(this.length(id), s.length);
+    let i = 0;
+    while (i < n && this.charAt(id, i) === s.charCodeAt(i)) i++;
+    return i;
   }
 
   private add(term: string, hash: number): number {
