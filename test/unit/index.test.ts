@@ -155,6 +155,23 @@ test('a prefix shared by many terms expands to the most frequent, also when aske
   assert.deepEqual(segmentTop(segment), top, 'kept');
 });
 
+test('a prefix that is a word one segment has among its most frequent stays among the expansions, however many words other segments add', () => {
+  // The first segment has 70 words `netaa`…, each in three papers: more than the 64 most frequent
+  // completions a prefix of three or more letters expands to. In the second, "net" is the only
+  // `net…` word, in two papers: the last of all the words met, yet kept.
+  const word = (i: number) => `net${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`;
+  const frequent = Array.from({ length: 210 }, (_, i) => paper(`p${i}`, `${word(i % 70)} systems`));
+  const rare = [paper('dotnet', 'The .NET runtime'), paper('petri', 'Petri net semantics')];
+  const index = new CorpusIndex();
+  index.setSource('/corpus/a.bib', frequent);
+  index.setSource('/corpus/b.bib', rare);
+  assert.deepEqual(keys(index, 'net').slice(0, 2).sort(), ['dotnet', 'petri'], 'the rarer word ranks first');
+  assert.equal(keys(index, 'runtime net')[0], 'dotnet');
+  assert.equal(keys(index, 'semantics net')[0], 'petri');
+  // A prefix that is no word expands to its frequent completions only.
+  assert.ok(keys(index, 'neta').every(k => k.startsWith('p')));
+});
+
 test('prefix expansions across segments: terms with the same hash stay apart, and scores do not depend on the split', () => {
   // "zqhaczf" and "zqvlbpp" have the same 32-bit FNV-1a hash (the dictionaries' hash).
   assert.equal(hashString('zqhaczf'), hashString('zqvlbpp'));
