@@ -106,10 +106,10 @@ const pairedSection = (r: PairedResult) => {
   return `### 1M against 100k, in the same minutes
 
 Both servers restarted from the index caches the two runs above left, and given the same requests,
-interleaved: each request goes to one server and then to the other (the order swapped each time),
-never to both at once. The VM's speed drifts over minutes, and the two runs above are ~10 minutes
-apart, so their ratios also carry that drift; these do not. Hovers are on the same records (DOI \`k\`
-at 100k, \`k-r<i>\` at 1M).
+interleaved: ten requests go to one server, then the same ten to the other (the order swapped each
+time), never to both at once. The VM's speed drifts over minutes, and the two runs above are ~10
+minutes apart, so their ratios also carry that drift; these do not. Hovers are on each server's top
+search result for the same sentence (the same record).
 
 | request | ${r.small.papers.toLocaleString('en-US')} papers: p50 / p99 | ${r.large.papers.toLocaleString('en-US')} papers: p50 / p99 | ratio p50 / p99 |
 | --- | --- | --- | --- |
