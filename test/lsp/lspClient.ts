@@ -42,6 +42,8 @@ export class TestServer {
   static async start(options: ServerOptions = {}): Promise<TestServer> {
     // RW_PROF=DIR: the server (and its workers) write V8 CPU profiles into DIR, for the benchmarks.
     const profile = process.env.RW_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.RW_PROF}`] : [];
+    // RW_NODE_FLAGS="--flag …": extra Node/V8 flags for the server process (the GC comparison in the README).
+    profile.push(...(process.env.RW_NODE_FLAGS ?? '').split(' ').filter(Boolean));
     const child = spawn(process.execPath, [...profile, path.join(repoRoot, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const server = new TestServer(child, connection);
