@@ -14,8 +14,11 @@
  *     --quick   fewer requests (CI smoke run)
  *     --corpus  corpus files to index instead of ACM-CR (repeatable)
  *     --json    where to write the figures (default out/bench/lsp.json)
- *     --cache   the index cache directory, emptied first and kept afterwards (for paired-bench.js;
- *               default: a temporary one, deleted)
+ *     --cache   the index cache directory of the last repetition, emptied first and kept afterwards
+ *               (for paired-bench.js; default: a temporary one, deleted)
+ *     --reps    repetitions (default 3; 1 with --quick), each a fresh server on an empty cache: cold
+ *               start, the requests, a restart. Every figure is the median of its repetitions,
+ *               with the min–max kept beside it
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -41,24 +44,69 @@ const N_COMPLETION = quick ? 50 : 300;
 const N_TYPED = quick ? 10 : 100;
 const N_HOVER = quick ? 50 : 300;
 const N_RELATED = quick ? 50 : 552;
+/** Repetitions, each a fresh server (`--reps N`; the smoke run does one). */
+const REPS = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : quick ? 1 : 3;
 
-export interface LspBenchResult {
-  corpus: string[];
+/** One repetition: a cold start on an empty cache, the steady-state requests, a restart from the cache. */
+interface Rep {
   papers: number;
   coldReadyMs: number;
-  /** From ready to the end of the post-load warm-up (cold start). */
   warmUpMs: number;
   warmReadyMs: number;
   duringLoad: { status: Stats; completion: Stats; progressReports: number };
-  /** Typed into one document, a request per keystroke. */
   completion: Stats;
-  /** Each query in a newly opened document. */
   completionOpen: Stats;
   hover: Stats;
   related: Stats;
   peakMB: number;
   warmPeakMB: number;
+}
+
+/** Figures whose repetitions are summarised as median (min–max); `spread` holds each one's [min, max]. */
+export const SPREAD_FIGURES = [
+  'coldReadyMs', 'warmReadyMs', 'completion.p50', 'completion.p99', 'completionOpen.p99', 'hover.p99',
+  'related.p50', 'related.p99', 'peakMB', 'warmPeakMB',
+] as const;
+export type SpreadFigure = typeof SPREAD_FIGURES[number];
+
+/**
+ * The medians over the repetitions (each figure's own median: the p99 is the median of the
+ * repetitions' p99s), `max` the largest of all; `spread` each figure's [min, max].
+ */
+export interface LspBenchResult extends Rep {
+  corpus: string[];
+  reps: number;
+  spread: Record<SpreadFigure, [number, number]>;
   node: string;
+}
+
+const median = (xs: number[]) => { const s = [...xs].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const medianStats = (xs: Stats[]): Stats => ({ n: xs[0].n, p50: median(xs.map(x => x.p50)), p99: median(xs.map(x => x.p99)), max: Math.max(...xs.map(x => x.max)) });
+const figure = (r: Rep, name: SpreadFigure): number => name.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], r) as number;
+
+function summarise(corpus: string[], reps: Rep[]): LspBenchResult {
+  const spread = Object.fromEntries(SPREAD_FIGURES.map(f => [f, [Math.min(...reps.map(r => figure(r, f))), Math.max(...reps.map(r => figure(r, f)))]])) as LspBenchResult['spread'];
+  return {
+    corpus,
+    papers: reps[0].papers,
+    reps: reps.length,
+    coldReadyMs: median(reps.map(r => r.coldReadyMs)),
+    warmUpMs: median(reps.map(r => r.warmUpMs)),
+    warmReadyMs: median(reps.map(r => r.warmReadyMs)),
+    duringLoad: {
+      status: medianStats(reps.map(r => r.duringLoad.status)),
+      completion: medianStats(reps.map(r => r.duringLoad.completion)),
+      progressReports: median(reps.map(r => r.duringLoad.progressReports)),
+    },
+    completion: medianStats(reps.map(r => r.completion)),
+    completionOpen: medianStats(reps.map(r => r.completionOpen)),
+    hover: medianStats(reps.map(r => r.hover)),
+    related: medianStats(reps.map(r => r.related)),
+    peakMB: median(reps.map(r => r.peakMB)),
+    warmPeakMB: median(reps.map(r => r.warmPeakMB)),
+    spread,
+    node: process.version,
+  };
 }
 
 /** Starts the server; with `probe`, status and completion round trips are timed while it indexes. */
@@ -79,13 +127,9 @@ async function startAndWait(corpus: string[], cacheDir: string, probe: boolean) 
   return { ...await startServer(corpus, cacheDir, probe ? probeLoad : undefined), statusTimes, completionTimes };
 }
 
-async function main(): Promise<void> {
-  const corpus = corpusArgs.length ? corpusArgs.map(f => path.resolve(f)) : [acmCrBib()];
-  const cacheDir = keepCache ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rw-bench-cache-'));
-  if (keepCache) { fs.rmSync(keepCache, { recursive: true, force: true }); fs.mkdirSync(keepCache, { recursive: true }); }
+/** One repetition on an empty `cacheDir` (left holding the cache). */
+async function repetition(corpus: string[], cacheDir: string): Promise<Rep> {
   const { sentences, keys } = topics();
-  console.log(`corpus: ${corpus.join(', ')} (${(corpus.reduce((n, f) => n + fs.statSync(f).size, 0) / 1048576).toFixed(0)} MB)`);
-
   // 1. Cold start, probing responsiveness while the index builds.
   const cold = await startAndWait(corpus, cacheDir, true);
   const { server } = cold;
@@ -108,10 +152,9 @@ async function main(): Promise<void> {
   const warmPeak = peakMB(warm.server.process.pid);
   console.log(`warm: ready in ${(warm.readyMs / 1000).toFixed(2)} s`);
   await warm.stop();
-  if (!keepCache) fs.rmSync(cacheDir, { recursive: true, force: true });
 
-  const result: LspBenchResult = {
-    corpus, papers,
+  const rep: Rep = {
+    papers,
     coldReadyMs: cold.readyMs,
     warmUpMs: cold.warmedMs,
     warmReadyMs: warm.readyMs,
@@ -122,16 +165,36 @@ async function main(): Promise<void> {
     related: stats(related),
     peakMB: peak,
     warmPeakMB: warmPeak,
-    node: process.version,
   };
-  fs.mkdirSync(path.dirname(jsonOut), { recursive: true });
-  fs.writeFileSync(jsonOut, JSON.stringify(result, null, 2));
   const f = (s: Stats) => `p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms, max ${s.max.toFixed(1)} ms (n=${s.n})`;
-  console.log(`during load: status ${f(result.duringLoad.status)}; completion ${f(result.duringLoad.completion)}; ${result.duringLoad.progressReports} $/progress reports`);
-  console.log(`completion: ${f(result.completion)} (typed); ${f(result.completionOpen)} (a new document per query)`);
-  console.log(`hover:      ${f(result.hover)}`);
-  console.log(`related:    ${f(result.related)}`);
+  console.log(`during load: status ${f(rep.duringLoad.status)}; completion ${f(rep.duringLoad.completion)}; ${rep.duringLoad.progressReports} $/progress reports`);
+  console.log(`completion: ${f(rep.completion)} (typed); ${f(rep.completionOpen)} (a new document per query)`);
+  console.log(`hover:      ${f(rep.hover)}`);
+  console.log(`related:    ${f(rep.related)}`);
   console.log(`peak memory: ${peak.toFixed(0)} MB cold, ${warmPeak.toFixed(0)} MB warm`);
+  return rep;
+}
+
+async function main(): Promise<void> {
+  const corpus = corpusArgs.length ? corpusArgs.map(f => path.resolve(f)) : [acmCrBib()];
+  console.log(`corpus: ${corpus.join(', ')} (${(corpus.reduce((n, f) => n + fs.statSync(f).size, 0) / 1048576).toFixed(0)} MB), ${REPS} repetition(s)`);
+  const reps: Rep[] = [];
+  for (let r = 0; r < REPS; r++) {
+    // Each repetition starts a fresh server on an empty cache; the last one's cache is kept with --cache.
+    const last = r === REPS - 1;
+    const cacheDir = last && keepCache ? keepCache : fs.mkdtempSync(path.join(os.tmpdir(), 'rw-bench-cache-'));
+    if (last && keepCache) { fs.rmSync(keepCache, { recursive: true, force: true }); fs.mkdirSync(keepCache, { recursive: true }); }
+    console.log(`\n-- repetition ${r + 1} of ${REPS}`);
+    reps.push(await repetition(corpus, cacheDir));
+    if (!(last && keepCache)) fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+  const result = summarise(corpus, reps);
+  fs.mkdirSync(path.dirname(jsonOut), { recursive: true });
+  fs.writeFileSync(jsonOut, JSON.stringify({ ...result, repetitions: reps }, null, 2));
+  if (REPS > 1) {
+    const show = (x: number, [lo, hi]: [number, number]) => `${x.toFixed(2)} (${lo.toFixed(2)}–${hi.toFixed(2)})`;
+    console.log(`\nmedians of ${REPS}: ${SPREAD_FIGURES.map(k => `${k} ${show(figure(result, k), result.spread[k])}`).join('; ')}`);
+  }
   console.log(`wrote ${path.relative(process.cwd(), jsonOut)}`);
 }
 
