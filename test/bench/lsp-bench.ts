@@ -48,7 +48,7 @@ const N_RELATED = quick ? 50 : 552;
 const REPS = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : quick ? 1 : 3;
 
 /** One repetition: a cold start on an empty cache, the steady-state requests, a restart from the cache. */
-interface Rep {
+export interface Rep {
   papers: number;
   coldReadyMs: number;
   warmUpMs: number;
@@ -62,34 +62,23 @@ interface Rep {
   warmPeakMB: number;
 }
 
-/** Figures whose repetitions are summarised as median (min–max); `spread` holds each one's [min, max]. */
-export const SPREAD_FIGURES = [
-  'coldReadyMs', 'warmReadyMs', 'completion.p50', 'completion.p99', 'completionOpen.p99', 'hover.p99',
-  'related.p50', 'related.p99', 'peakMB', 'warmPeakMB',
-] as const;
-export type SpreadFigure = typeof SPREAD_FIGURES[number];
-
 /**
  * The medians over the repetitions (each figure's own median: the p99 is the median of the
- * repetitions' p99s), `max` the largest of all; `spread` each figure's [min, max].
+ * repetitions' p99s; `max` the largest of all), and the repetitions themselves (their min–max).
  */
 export interface LspBenchResult extends Rep {
   corpus: string[];
-  reps: number;
-  spread: Record<SpreadFigure, [number, number]>;
+  repetitions: Rep[];
   node: string;
 }
 
 const median = (xs: number[]) => { const s = [...xs].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const medianStats = (xs: Stats[]): Stats => ({ n: xs[0].n, p50: median(xs.map(x => x.p50)), p99: median(xs.map(x => x.p99)), max: Math.max(...xs.map(x => x.max)) });
-const figure = (r: Rep, name: SpreadFigure): number => name.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], r) as number;
 
 function summarise(corpus: string[], reps: Rep[]): LspBenchResult {
-  const spread = Object.fromEntries(SPREAD_FIGURES.map(f => [f, [Math.min(...reps.map(r => figure(r, f))), Math.max(...reps.map(r => figure(r, f)))]])) as LspBenchResult['spread'];
   return {
     corpus,
     papers: reps[0].papers,
-    reps: reps.length,
     coldReadyMs: median(reps.map(r => r.coldReadyMs)),
     warmUpMs: median(reps.map(r => r.warmUpMs)),
     warmReadyMs: median(reps.map(r => r.warmReadyMs)),
@@ -104,7 +93,7 @@ function summarise(corpus: string[], reps: Rep[]): LspBenchResult {
     related: medianStats(reps.map(r => r.related)),
     peakMB: median(reps.map(r => r.peakMB)),
     warmPeakMB: median(reps.map(r => r.warmPeakMB)),
-    spread,
+    repetitions: reps,
     node: process.version,
   };
 }
@@ -128,8 +117,7 @@ async function startAndWait(corpus: string[], cacheDir: string, probe: boolean) 
 }
 
 /** One repetition on an empty `cacheDir` (left holding the cache). */
-async function repetition(corpus: string[], cacheDir: string): Promise<Rep> {
-  const { sentences, keys } = topics();
+async function repetition(corpus: string[], cacheDir: string, { sentences, keys }: ReturnType<typeof topics>): Promise<Rep> {
   // 1. Cold start, probing responsiveness while the index builds.
   const cold = await startAndWait(corpus, cacheDir, true);
   const { server } = cold;
@@ -178,6 +166,7 @@ async function repetition(corpus: string[], cacheDir: string): Promise<Rep> {
 async function main(): Promise<void> {
   const corpus = corpusArgs.length ? corpusArgs.map(f => path.resolve(f)) : [acmCrBib()];
   console.log(`corpus: ${corpus.join(', ')} (${(corpus.reduce((n, f) => n + fs.statSync(f).size, 0) / 1048576).toFixed(0)} MB), ${REPS} repetition(s)`);
+  const queries = topics();
   const reps: Rep[] = [];
   for (let r = 0; r < REPS; r++) {
     // Each repetition starts a fresh server on an empty cache; the last one's cache is kept with --cache.
@@ -185,15 +174,14 @@ async function main(): Promise<void> {
     const cacheDir = last && keepCache ? keepCache : fs.mkdtempSync(path.join(os.tmpdir(), 'rw-bench-cache-'));
     if (last && keepCache) { fs.rmSync(keepCache, { recursive: true, force: true }); fs.mkdirSync(keepCache, { recursive: true }); }
     console.log(`\n-- repetition ${r + 1} of ${REPS}`);
-    reps.push(await repetition(corpus, cacheDir));
+    reps.push(await repetition(corpus, cacheDir, queries));
     if (!(last && keepCache)) fs.rmSync(cacheDir, { recursive: true, force: true });
   }
   const result = summarise(corpus, reps);
   fs.mkdirSync(path.dirname(jsonOut), { recursive: true });
-  fs.writeFileSync(jsonOut, JSON.stringify({ ...result, repetitions: reps }, null, 2));
+  fs.writeFileSync(jsonOut, JSON.stringify(result, null, 2));
   if (REPS > 1) {
-    const show = (x: number, [lo, hi]: [number, number]) => `${x.toFixed(2)} (${lo.toFixed(2)}–${hi.toFixed(2)})`;
-    console.log(`\nmedians of ${REPS}: ${SPREAD_FIGURES.map(k => `${k} ${show(figure(result, k), result.spread[k])}`).join('; ')}`);
+    console.log(`\nmedians of ${REPS}: first index ${(result.coldReadyMs / 1000).toFixed(2)} s, restart ${(result.warmReadyMs / 1000).toFixed(2)} s; p99 completion ${result.completion.p99.toFixed(2)} ms, hover ${result.hover.p99.toFixed(2)} ms; related p50 / p99 ${result.related.p50.toFixed(2)} / ${result.related.p99.toFixed(2)} ms`);
   }
   console.log(`wrote ${path.relative(process.cwd(), jsonOut)}`);
 }

@@ -48,21 +48,17 @@ export interface PairedResult { small: PairedSide & { papers: number }; large: P
 async function interleave(a: AsyncGenerator<number>, b: AsyncGenerator<number>, block = BLOCK): Promise<[number[], number[]]> {
   const ta: number[] = [];
   const tb: number[] = [];
+  /** Up to `block` requests of `g` into `times`; how many there were. */
+  const take = async (g: AsyncGenerator<number>, times: number[]) => {
+    let n = 0;
+    for (let r; n < block && !(r = await g.next()).done; n++) times.push(r.value);
+    return n;
+  };
   for (let i = 0; ; i++) {
-    const [first, second] = i % 2 === 0 ? [a, b] : [b, a];
-    let done = 0;
-    for (const g of [first, second]) {
-      const times = g === a ? ta : tb;
-      let n = 0;
-      for (; n < block; n++) {
-        const r = await g.next();
-        if (r.done) break;
-        times.push(r.value);
-      }
-      if (g === first) done = n;
-      else if (n !== done) throw new Error('the two workloads have different lengths');
-    }
-    if (done < block) return [ta, tb];
+    let na: number, nb: number;
+    if (i % 2 === 0) { na = await take(a, ta); nb = await take(b, tb); } else { nb = await take(b, tb); na = await take(a, ta); }
+    if (na !== nb) throw new Error('the two workloads have different lengths');
+    if (na < block) return [ta, tb];
   }
 }
 
