@@ -11,7 +11,7 @@ import { glob, isDynamicPattern } from 'tinyglobby';
 import { corpusFormat } from './corpus/loader';
 import { cachePath, pruneCacheDir } from './cache/cacheFile';
 import { generatedKeyTaken, type BuiltSource } from './corpus/buildSource';
-import { buildOffThread, type BuildJob } from './corpus/offThread';
+import { buildOffThread, prestartWorkers, type BuildJob } from './corpus/offThread';
 import type { LoadError } from './corpus/paper';
 import { duplicateKeyWarning, loadError } from './corpus/records';
 import { insideFolders, resolveCorpusEntry } from './config';
@@ -120,6 +120,8 @@ export class CorpusManager {
   private readonly overlayTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Builds started per file: a build that a newer one of the same file overtook is dropped. */
   private readonly builds = new Map<string, number>();
+  /** Waiting for the next build to be handed to a worker (`buildsStarted`). */
+  private readonly dispatchWaiters: (() => void)[] = [];
   /** Worker builds running at once, shared by every file and part. */
   private readonly slots = new Slots(PARALLEL_BUILDS);
   /** Where the persisted index cache lives (the client's global storage); no cache when undefined. */
@@ -162,7 +164,11 @@ export class CorpusManager {
       if (!wanted.has(p)) this.drop(p);
     }
     const todo = plan.filter(p => !this.sources.has(p.path));
-    await this.load(todo, generation);
+    try {
+      await this.load(todo, generation);
+    } finally {
+      this.dispatched(); // nothing to build (or every build failed to start)
+    }
     if (this.cacheDir && generation === this.generation) void this.notePlan(plan);
     if (this.cacheDir && !this.pruned) {
       this.pruned = true; // once a session: caches of corpus files no workspace used for 30 days
@@ -171,6 +177,19 @@ export class CorpusManager {
         if (names.length) this.events.log.info(`Index cache: deleted ${names.length} unused file(s)`);
       });
     }
+  }
+
+  /**
+   * Resolves once a build has been handed to a worker, or a round of loading has ended: work on
+   * the server's thread that can wait (the sample warm-up) waits for it, so that it does not hold
+   * up the planning that sends the workers their first builds.
+   */
+  buildsStarted(): Promise<void> {
+    return new Promise(resolve => this.dispatchWaiters.push(resolve));
+  }
+
+  private dispatched(): void {
+    for (const resolve of this.dispatchWaiters.splice(0)) resolve();
   }
 
   /**
@@ -232,6 +251,8 @@ export class CorpusManager {
 
   private async load(todo: SourcePlan[], generation: number): Promise<void> {
     if (todo.length === 0) return;
+    // The workers boot while the files are stat'ed and planned (a large file keeps two busy).
+    prestartWorkers(PARALLEL_BUILDS);
     this.loading++;
     const sink = this.events.progress();
     sink.begin('Indexing papers');
@@ -393,6 +414,7 @@ export class CorpusManager {
         text: b.part ? undefined : this.overlays.get(b.plan.path),
       }, onProgress);
       this.jobs.add(job);
+      this.dispatched();
       return await job.result.finally(() => this.jobs.delete(job));
     } finally {
         release();

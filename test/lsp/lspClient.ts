@@ -44,7 +44,9 @@ export class TestServer {
     const profile = process.env.RW_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.RW_PROF}`] : [];
     // RW_NODE_FLAGS="--flag …": extra Node/V8 flags for the server process (the GC comparison in the README).
     profile.push(...(process.env.RW_NODE_FLAGS ?? '').split(' ').filter(Boolean));
-    const child = spawn(process.execPath, [...profile, path.join(repoRoot, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+    // RW_SERVER_JS=FILE: another build of the server (A/B comparisons of two builds in the same minutes).
+    const serverJs = process.env.RW_SERVER_JS ?? path.join(repoRoot, 'dist/server.js');
+    const child = spawn(process.execPath, [...profile, serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const server = new TestServer(child, connection);
     child.stderr!.on('data', d => (server.stderr += d));
