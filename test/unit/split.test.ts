@@ -69,6 +69,16 @@ test('scanPrefix: line number (LF, CRLF and lone CR) and the macros defined befo
       assert.equal(prefix.line, text.slice(0, at).split(eol).length - 1, JSON.stringify(eol));
       assert.deepEqual(prefix.macros, [['conf', 'Conference on Things'], ['j', 'Journal of Conference on Things']]);
       assert.deepEqual(scanPrefix(file, text.indexOf('@STRING')).macros, [['conf', 'Conference on Things']]);
+      // From an earlier boundary and what the text before it gives (a worker's previous part):
+      // the same prefix, whether a macro is defined before that boundary, after it, or redefined.
+      const end = Buffer.byteLength(text.slice(0, at));
+      for (const earlier of ['@inproceedings{paper5,', '@inproceedings{paper30,', '@inproceedings{paper40,']) {
+        const from = Buffer.byteLength(text.slice(0, text.indexOf(earlier)));
+        assert.deepEqual(scanPrefix(file, end, undefined, { at: from, ...scanPrefix(file, from) }), prefix, earlier);
+      }
+      const redefined = scanPrefix(file, end, undefined, { at: 0, line: 0, macros: [['j', 'old'], ['x', 'kept']] });
+      assert.deepEqual(redefined.macros, [['x', 'kept'], ['conf', 'Conference on Things'], ['j', 'Journal of Conference on Things']]);
+      assert.deepEqual(scanPrefix(file, end, undefined, { at: end + 1, line: 99, macros: [] }), prefix, 'a start past the end is ignored');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -76,22 +86,39 @@ test('scanPrefix: line number (LF, CRLF and lone CR) and the macros defined befo
 });
 
 test('a file built in parts gives the papers, positions and errors of the file built whole', async () => {
-  const text = library(300, '\r\n');
+  // (`conf` defined again two thirds in: a redefinition moves to the end of the macros in order.)
+  const lib = library(300, '\r\n');
+  const at = lib.indexOf('@inproceedings{paper200,');
+  const text = `${lib.slice(0, at)}@string{conf = "Conference on Things"}\r\n${lib.slice(at)}`;
   const { file, dir } = tempFile('lib.bib', text);
   try {
     const papersOf = (store: PaperStore) => Array.from({ length: store.length }, (_, d) => store.get(d));
     const whole = await buildSource({ file, macros: [], takenKeyHashes: [] });
     const parts = (await planParts(file, Buffer.byteLength(text), 8192))!;
     const built = [];
-    for (const part of parts) built.push(await buildSource({ file, macros: [], takenKeyHashes: [], part }));
-    const split = built.flatMap(b => papersOf(PaperStore.fromParts(b.segment.store)));
+    // One after another in this thread, as a worker builds them: each part's first line and macros
+    // come from where the one before ended. Cached, the prefix is stamped into each part's cache.
+    const cacheDir = path.join(dir, 'cache');
+    for (const part of parts) built.push(await buildSource({ file, macros: [], takenKeyHashes: [], part, cacheDir }));
+    const split = built.flatMap(b => {
+      const store = PaperStore.fromFile(b.segment.store, b.storeFile!);
+      try { return papersOf(store); } finally { store.close(); }
+    });
     assert.equal(split.length, 300);
     assert.deepEqual(split, papersOf(PaperStore.fromParts(whole.segment.store)));
     assert.ok(split.some(p => p.venue === 'Journal of Conference on Things'), 'a macro defined in an earlier part expands');
     assert.deepEqual(built.flatMap(b => b.errors), whole.errors);
     assert.equal(whole.errors.filter(e => e.severity === 'error').length, 1);
-    assert.deepEqual(built.flatMap(b => b.macros).map(m => m[0]), ['conf', 'j']);
+    assert.deepEqual(built.flatMap(b => b.macros).map(m => m[0]), ['conf', 'j', 'conf']);
     assert.deepEqual(built.flatMap(b => b.undefinedMacros), []);
+    // Touched, not changed: each part's prefix, now scanned from the start of the file, matches
+    // the one stamped into its cache (same line, same macros in the same order), so all are used.
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(file, later, later);
+    for (const part of parts) {
+      const again = await buildSource({ file, macros: [], takenKeyHashes: [], part, cacheDir });
+      assert.equal(again.from, 'cache', `part ${part.index}: ${again.cacheNote}`);
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

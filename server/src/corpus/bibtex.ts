@@ -42,6 +42,12 @@ export interface BibParseOptions {
   maxErrors?: number;
   /** Only count the unlisted errors (`unlisted`), without the warning that says how many. */
   countOnly?: boolean;
+  /**
+   * The papers are used up (indexed and encoded) before `text` is let go, as a chunked build does:
+   * their titles, abstracts and other text are left as views into `text` instead of `detach`ed
+   * copies. Keys, types, venues, messages and macros, which may outlive the text, are still copied.
+   */
+  transient?: boolean;
 }
 
 const MONTHS: ReadonlyMap<string, string> = new Map([
@@ -115,7 +121,7 @@ class EntryError {
 export function parseBibtex(text: string, source: string, externalMacros?: ReadonlyMap<string, string>, options: BibParseOptions = {}): BibParseResult {
   const scanner = new Scanner(text, externalMacros, options.firstLine, options.maxErrors);
   scanner.scan();
-  const papers = scanner.papers(source);
+  const papers = scanner.papers(source, options.transient ? same : detach);
   fillMissingKeys(papers);
   const errors = scanner.errors.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   if (scanner.unlisted && !options.countOnly) errors.push(unlistedWarning(scanner.unlisted, errors));
@@ -412,7 +418,7 @@ class Scanner {
   }
 
   /** Raw entries → papers: duplicate keys reported, crossref fields inherited, LaTeX decoded. */
-  papers(source: string): Paper[] {
+  papers(source: string, copy: (s: string | undefined) => string | undefined): Paper[] {
     const byKey = new Map<string, RawEntry>();
     for (const e of this.entries) {
       if (!e.key) continue;
@@ -450,7 +456,7 @@ class Scanner {
         fields = inherit(fields, parent.fields);
         child = parent;
       }
-      return toPaper(e, fields, source, this.lines, intern);
+      return toPaper(e, fields, source, this.lines, intern, copy);
     });
   }
 }
@@ -463,22 +469,25 @@ function inherit(child: Fields, parent: Fields): Fields {
   return merged;
 }
 
-/** The paper of an entry; every string is `detach`ed, so the papers do not pin the file's text. */
-function toPaper(e: RawEntry, f: Fields, source: string, lines: LineIndex, intern: (s: string) => string): Paper {
+/**
+ * The paper of an entry. Its strings go through `copy`: `detach`, so the papers do not pin the
+ * file's text, or (for papers used up before the text is let go) nothing. Keys are always detached.
+ */
+function toPaper(e: RawEntry, f: Fields, source: string, lines: LineIndex, intern: (s: string) => string, copy: (s: string | undefined) => string | undefined): Paper {
   const eprintType = (f[F.eprinttype] ?? f[F.archiveprefix])?.trim().toLowerCase();
   const venue = VENUE.find(slot => f[slot]?.trim());
   return makePaper({
     key: detach(e.key),
     type: intern(e.type),
-    title: detach(latexToUnicode(f[F.title] ?? '')),
-    authors: names(f[F.author] ?? f[F.editor]),
+    title: copy(latexToUnicode(f[F.title] ?? ''))!,
+    authors: names(f[F.author] ?? f[F.editor], copy),
     year: yearOf(f[F.year]) ?? yearOf(f[F.date]),
     venue: venue === undefined ? undefined : intern(latexToUnicode(f[venue]!)),
-    abstract: detach(latexToUnicode(f[F.abstract] ?? '')),
-    doi: detach(normalizeDoi(f[F.doi])),
-    url: detach(f[F.url]?.trim()),
-    arxiv: eprintType === undefined || eprintType === 'arxiv' ? detach(arxivId(f[F.eprint])) : undefined,
-    keywords: detach(latexToUnicode(f[F.keywords] ?? '')),
+    abstract: copy(latexToUnicode(f[F.abstract] ?? '')),
+    doi: copy(normalizeDoi(f[F.doi])),
+    url: copy(f[F.url]?.trim()),
+    arxiv: eprintType === undefined || eprintType === 'arxiv' ? copy(arxivId(f[F.eprint])) : undefined,
+    keywords: copy(latexToUnicode(f[F.keywords] ?? '')),
     source,
     range: lines.range(e.start, e.end),
   });
@@ -489,7 +498,7 @@ function toPaper(e: RawEntry, f: Fields, source: string, lines: LineIndex, inter
  * "Last, Jr, First" reordered to "First Last (Jr)", `others` dropped, DBLP's homonym numbers
  * ("Wei Wang 0001") removed, LaTeX decoded.
  */
-function names(list: string | undefined): string[] {
+function names(list: string | undefined, copy: (s: string | undefined) => string | undefined): string[] {
   if (!list) return [];
   const out: string[] = [];
   for (const raw of splitTopLevel(list, /\s+and\s+/iy)) {
@@ -499,10 +508,12 @@ function names(list: string | undefined): string[] {
     else if (parts.length === 2) name = `${parts[1]} ${parts[0]}`; // Last, First
     else name = `${parts.slice(2).join(' ')} ${parts[0]} ${parts[1]}`; // Last, Jr, First
     name = latexToUnicode(name).replace(/ \d{4}$/, '');
-    if (name && !(name.length === 6 && name.toLowerCase() === 'others')) out.push(detach(name));
+    if (name && !(name.length === 6 && name.toLowerCase() === 'others')) out.push(copy(name)!);
   }
   return out;
 }
+
+const same = (s: string | undefined) => s;
 
 /** Splits at matches of the sticky `separator` that lie outside braces. */
 function splitTopLevel(s: string, separator: RegExp): string[] {

@@ -38,6 +38,8 @@ export interface ChunkedParse {
   macros: Map<string, string>;
   undefinedMacros: Set<string>;
   missingCrossrefs: Set<string>;
+  /** Line number at the end of the text (`firstLine` plus its line ends). */
+  endLine: number;
 }
 
 /**
@@ -106,7 +108,7 @@ export function parseBibtexInChunks(
     const end = nextChunkStart(src, start, chunkBytes);
     const chunk = src.read(start, end);
     if (!isUtf8(chunk)) return 'encoding';
-    const parsed = parseBibtex(decoder.decode(chunk), source, macros, { firstLine: line, maxErrors: MAX_ERRORS - listed, countOnly: true });
+    const parsed = parseBibtex(decoder.decode(chunk), source, macros, { firstLine: line, maxErrors: MAX_ERRORS - listed, countOnly: true, transient: true });
     line += lineEnds(chunk);
     settleAcrossChunks(parsed.papers, firstAt, c > 0 ? errors : undefined);
     consume(parsed.papers, end, chunk);
@@ -126,7 +128,7 @@ export function parseBibtexInChunks(
   }
   errors.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   if (unlisted > 0) errors.push(unlistedWarning(unlisted, errors));
-  return { errors, macros: own, undefinedMacros, missingCrossrefs };
+  return { errors, macros: own, undefinedMacros, missingCrossrefs, endLine: line };
 }
 
 /**

@@ -103,19 +103,26 @@ export interface Prefix {
 
 const CHUNK = 8 << 20;
 
+/** What the text before byte `at` gives (`at` a part boundary: a line that starts an entry). */
+export interface PrefixAt extends Prefix {
+  at: number;
+}
+
 /**
  * Scans `file`'s bytes before `end` in chunks: counts lines and collects `@string` definitions
  * (each read and parsed with the real parser, so values, `#` concatenation and earlier macros
- * expand exactly as they would in the whole file).
+ * expand exactly as they would in the whole file). With `from` (a part boundary at or before
+ * `end`, and what the text before it gives), the scan starts there.
  */
-export function scanPrefix(file: string, end: number, externalMacros?: ReadonlyMap<string, string>): Prefix {
+export function scanPrefix(file: string, end: number, externalMacros?: ReadonlyMap<string, string>, from?: PrefixAt): Prefix {
   const fd = fs.openSync(file, 'r');
   try {
-    let line = 0;
+    const start = from && from.at <= end ? from : { at: 0, line: 0, macros: [] };
+    let line = start.line;
     let endedWithCr = false;
     const stringAt: number[] = [];
-    const buf = Buffer.alloc(Math.min(CHUNK, end) + 16);
-    for (let pos = 0; pos < end; pos += CHUNK) {
+    const buf = Buffer.alloc(Math.max(0, Math.min(CHUNK, end - start.at)) + 16);
+    for (let pos = start.at; pos < end; pos += CHUNK) {
       // 16 bytes of overlap so that `@ string {` across a chunk boundary is still seen.
       const n = fs.readSync(fd, buf, 0, Math.min(CHUNK + 16, end - pos), pos);
       const own = Math.min(CHUNK, n);
@@ -128,7 +135,8 @@ export function scanPrefix(file: string, end: number, externalMacros?: ReadonlyM
       }
     }
     const macros = new Map<string, string>(externalMacros);
-    const own = new Map<string, string>();
+    const own = new Map<string, string>(start.macros);
+    for (const [name, value] of start.macros) macros.set(name, value);
     for (const at of stringAt) {
       const lineStart = lineStartBefore(fd, at);
       const window = Buffer.alloc(Math.min(WINDOW, end - lineStart));

@@ -15,6 +15,7 @@
 import type { Paper } from '../corpus/paper';
 import { PaperStore, PaperStoreEncoder, type PaperStoreParts, type StoreFile } from '../corpus/paperStore';
 import { RelatedBuilder, RelatedPostings, RELATED_FIELDS, type RelatedPostingsParts } from './relatedPostings';
+import { idsInStringOrder } from './stringOrder';
 import { TermDictionary, type TermDictionaryParts } from './termDictionary';
 import { TermPairs } from './termPairs';
 import { hashString, scanTokens, type TokenSink } from './tokenizer';
@@ -405,17 +406,13 @@ export class SegmentBuilder {
     while (!this.done) this.step(this.queue.length);
     const n = this.next;
     const lowerKeys = this.lowerKeys;
-    const keyOrder = Uint32Array.from(lowerKeys.keys()).sort((a, b) => (lowerKeys[a] < lowerKeys[b] ? -1 : lowerKeys[a] > lowerKeys[b] ? 1 : a - b));
+    const keyOrder = idsInStringOrder(lowerKeys);
     const keyHashes = Float64Array.from(this.keyHashes).sort();
     const store = this.store.finish();
     const docLength = this.docLength.slice(0, n);
     const termCount = this.dict.size;
     const { offsets, docs, values: weights } = this.pairs.sort(termCount);
-    // The native string sort is several times faster than sorting ids with a comparator; terms are
-    // unique, so each sorted string maps back to exactly one id.
-    const sorted = this.dict.allTerms().sort();
-    const sortedTerms = new Uint32Array(sorted.length);
-    for (let i = 0; i < sorted.length; i++) sortedTerms[i] = this.dict.get(sorted[i])!;
+    const sortedTerms = idsInStringOrder(this.dict.allTerms());
     // Built here, so consistent by construction: no validation pass (`fromParts` checks what comes from elsewhere).
     return Segment.trusted({
       store: store.toParts(), dict: this.dict.toParts(), offsets, docs, weights, docLength,

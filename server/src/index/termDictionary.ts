@@ -155,7 +155,9 @@ export class TermDictionary {
   private add(term: string, hash: number): number {
     if (this.text !== undefined) throw new Error('a loaded term dictionary is read-only');
     const id = this.list.length;
-    this.list.push(term);
+    // V8 makes a substring of 13 or more characters a view into its parent: a term sliced from a
+    // paper's text would keep that text (or a whole chunk of the file) alive as long as the dictionary.
+    this.list.push(term.length < 13 ? term : Buffer.from(term, 'utf16le').toString('utf16le'));
     if (id === this.hashes.length) {
       const grown = new Int32Array(id * 2);
       grown.set(this.hashes);
