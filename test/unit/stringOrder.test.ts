@@ -14,8 +14,8 @@ function randomStrings(count: number, alphabet: number[], max: number, seed: num
   return Array.from({ length: count }, () => String.fromCharCode(...Array.from({ length: next() % (max + 1) }, () => alphabet[next() % alphabet.length])));
 }
 
-test('ids in string order: same as a comparator sort, for prefixes, the empty string, duplicates and any code unit', () => {
-  const edge = [0, 1, 0x61, 0x62, 0x7a, 0xe9, 0x4e2d, 0xd83d, 0xde00, 0xfffe, 0xffff];
+test('ids in string order: same as a comparator sort, for prefixes, the empty string, duplicates and any code unit (255 and above end the packed key)', () => {
+  const edge = [0, 1, 0x61, 0x62, 0x7a, 0xe9, 0xfe, 0xff, 0x100, 0x4e2d, 0xd83d, 0xde00, 0xfffe, 0xffff];
   const cases: string[][] = [
     [],
     [''],

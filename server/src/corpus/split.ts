@@ -101,7 +101,11 @@ export interface Prefix {
   macros: [string, string][];
 }
 
-const CHUNK = 8 << 20;
+/**
+ * Bytes read at a time by `scanPrefix`: a buffer that stays in the CPU's cache (an 8 MB one,
+ * fresh for every part, made the scan ~3× slower).
+ */
+const CHUNK = 256 << 10;
 
 /** What the text before byte `at` gives (`at` a part boundary: a line that starts an entry). */
 export interface PrefixAt extends Prefix {
