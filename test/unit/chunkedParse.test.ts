@@ -62,14 +62,18 @@ test('a file read a chunk at a time parses as from memory', () => {
     const file = path.join(dir, 'lib.bib');
     fs.writeFileSync(file, `junk before${text}junk after`);
     const fd = fs.openSync(file, 'r');
-    const fromFile: Paper[] = [];
-    const seen: Buffer[] = [];
-    const res = parseBibtexInChunks(fileBytes(fd, 11, 11 + Buffer.byteLength(text)), '/lib.bib', new Map(), 0, (p, _n, chunk) => { fromFile.push(...p); seen.push(Buffer.from(chunk)); }, 2048);
-    fs.closeSync(fd);
     const fromMemory: Paper[] = [];
-    assert.deepEqual(res, chunked(Buffer.from(text), p => fromMemory.push(...p), 2048));
-    assert.deepEqual(fromFile, fromMemory);
-    assert.equal(Buffer.concat(seen).toString(), text, 'every byte handed on once, in order');
+    const expected = chunked(Buffer.from(text), p => fromMemory.push(...p), 2048);
+    // Read windows larger than the file, a few chunks, and smaller than a chunk.
+    for (const windowBytes of [1 << 20, 5000, 1000]) {
+      const fromFile: Paper[] = [];
+      const seen: Buffer[] = [];
+      const res = parseBibtexInChunks(fileBytes(fd, 11, 11 + Buffer.byteLength(text), windowBytes), '/lib.bib', new Map(), 0, (p, _n, chunk) => { fromFile.push(...p); seen.push(Buffer.from(chunk)); }, 2048);
+      assert.deepEqual(res, expected, `window ${windowBytes}`);
+      assert.deepEqual(fromFile, fromMemory);
+      assert.equal(Buffer.concat(seen).toString(), text, 'every byte handed on once, in order');
+    }
+    fs.closeSync(fd);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

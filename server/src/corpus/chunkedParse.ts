@@ -56,14 +56,28 @@ export function memoryBytes(bytes: Uint8Array): ByteSource {
   return { length: bytes.length, read: (start, end) => bytes.subarray(start, end) };
 }
 
-/** A source over bytes `[start, end)` of an open file, read into one reused buffer. */
-export function fileBytes(fd: number, start: number, end: number): ByteSource {
-  let scratch = new Uint8Array(1 << 20);
+/**
+ * A source over bytes `[start, end)` of an open file, read `windowBytes` at a time into one
+ * reused buffer; a read inside the bytes last read is a view of them. (Read a chunk at a time,
+ * every byte was read twice, once to find where the next chunk starts and once to parse it, in
+ * 32 KB system calls.)
+ */
+export function fileBytes(fd: number, start: number, end: number, windowBytes = 1 << 20): ByteSource {
+  let window = new Uint8Array(windowBytes);
+  /** The window holds the source's bytes `[from, to)`. */
+  let from = 0;
+  let to = 0;
   return {
     length: end - start,
     read(a, b) {
-      if (b - a > scratch.length) scratch = new Uint8Array(Math.max(b - a, scratch.length * 2));
-      return readFully(fd, scratch.subarray(0, b - a), start + a);
+      if (a < from || b > to) {
+        const size = Math.min(Math.max(b - a, windowBytes), end - start - a);
+        if (size > window.length) window = new Uint8Array(size);
+        readFully(fd, window.subarray(0, size), start + a);
+        from = a;
+        to = a + size;
+      }
+      return window.subarray(a - from, b - from);
     },
   };
 }
