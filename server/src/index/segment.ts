@@ -18,7 +18,7 @@ import { RelatedBuilder, RelatedPostings, RELATED_FIELDS, type RelatedPostingsPa
 import { idsInStringOrder } from './stringOrder';
 import { TermDictionary, type TermDictionaryParts } from './termDictionary';
 import { TermPairs } from './termPairs';
-import { hashString, scanTokens, type TokenSink } from './tokenizer';
+import { ASCII_LOWER, hashString, scanTokens, type TokenSink } from './tokenizer';
 
 /** A segment as plain data: what a worker transfers and the index cache stores. */
 export interface SegmentParts {
@@ -318,7 +318,7 @@ export class SegmentBuilder {
   private readonly related: RelatedBuilder;
   private length = 0;
   private readonly sink: TokenSink = {
-    ascii: (lower, start, end, hash) => this.count(this.dict.internRange(lower, start, end, hash)),
+    ascii: (text, start, end, hash) => this.count(this.dict.internRange(text, start, end, hash, ASCII_LOWER)),
     folded: token => this.count(this.dict.intern(token)),
   };
 

@@ -74,8 +74,11 @@ export class TermDictionary {
 
   isStopword(id: number): boolean { return id < this.stopwordCount; }
 
-  /** Id of `text.slice(start, end)` (whose hash is `hash`), or -1. */
-  findRange(text: string, start: number, end: number, hash: number): number {
+  /**
+   * Id of `text.slice(start, end)` (whose hash is `hash`), or -1. With `caseMask` `ASCII_LOWER`,
+   * of that range lower-cased (an ASCII letters-and-digits token, see `scanTokens`).
+   */
+  findRange(text: string, start: number, end: number, hash: number, caseMask = 0): number {
     const len = end - start;
     const own = this.text, starts = this.starts;
     for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
@@ -88,23 +91,25 @@ export class TermDictionary {
         const at = starts![id];
         if (starts![id + 1] - at !== len) continue;
         for (let i = 0; i < len; i++) {
-          if (own.charCodeAt(at + i) !== text.charCodeAt(start + i)) { same = false; break; }
+          if (own.charCodeAt(at + i) !== (text.charCodeAt(start + i) | caseMask)) { same = false; break; }
         }
       } else {
         const term = this.list[id];
         if (term.length !== len) continue;
         for (let i = 0; i < len; i++) {
-          if (term.charCodeAt(i) !== text.charCodeAt(start + i)) { same = false; break; }
+          if (term.charCodeAt(i) !== (text.charCodeAt(start + i) | caseMask)) { same = false; break; }
         }
       }
       if (same) return id;
     }
   }
 
-  /** Id of `text.slice(start, end)`, added if new. */
-  internRange(text: string, start: number, end: number, hash: number): number {
-    const found = this.findRange(text, start, end, hash);
-    return found >= 0 ? found : this.add(text.slice(start, end), hash);
+  /** Id of `text.slice(start, end)` (lower-cased with `caseMask` `ASCII_LOWER`), added if new. */
+  internRange(text: string, start: number, end: number, hash: number, caseMask = 0): number {
+    const found = this.findRange(text, start, end, hash, caseMask);
+    if (found >= 0) return found;
+    const term = text.slice(start, end);
+    return this.add(caseMask ? term.toLowerCase() : term, hash);
   }
 
   intern(term: string): number {
