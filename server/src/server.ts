@@ -15,8 +15,7 @@ import { bibInputs, DEFAULT_SETTINGS, readSettings } from './config';
 import { corpusFormat, parseCorpusText } from './corpus/loader';
 import type { Paper } from './corpus/paper';
 import { CorpusManager, planSources, type ProgressSink, type SourcePlan } from './corpusManager';
-import { CorpusIndex } from './index/corpusIndex';
-import { Segment } from './index/segment';
+import type { CorpusIndex } from './index/corpusIndex';
 import { entryAsWritten, formatBibtex, isBibSource } from './features/bibtexExport';
 import { citationEdit } from './features/citationEdit';
 import { completeCitation } from './features/completion';
@@ -31,7 +30,7 @@ import { documentContext, passageAt } from './features/passage';
 import { relatedPapers } from './features/related';
 import { clampLimit, searchPapers } from './features/search';
 import { bibSymbols, paperSymbols } from './features/symbols';
-import { letterRequests, warmUpRequests, type WarmUpRequest } from './features/warmUp';
+import { letterRequests, warmUpIndex, warmUpRequests, type WarmUpRequest } from './features/warmUp';
 import { DiagnosticsRunner } from './diagnosticsRunner';
 import {
   DIAGNOSTIC_SOURCE, isCompletionData, resolveCompletionItem, toAddToBibliographyResult, toCodeActions, toCompletionList, toDefinition, toDocumentSymbols, toHover,
@@ -139,12 +138,8 @@ const SAMPLE_WARM_UP_DELAY_MS = 1500;
 async function warmUpOnSample(samplePath: string): Promise<void> {
   sampleWarmUpStarted = true;
   const started = Date.now();
-  const index = new CorpusIndex();
-  // In four segments, as a large library is indexed in parts: ranking prunes later segments
-  // against earlier ones' results, and that code is compiled here too.
   const { papers } = parseCorpusText(await readFile(samplePath, 'utf8'), samplePath);
-  const quarter = Math.ceil(papers.length / 4);
-  index.setSource(samplePath, [0, 1, 2, 3].map(i => Segment.build(papers.slice(i * quarter, (i + 1) * quarter))).filter(s => s.size > 0));
+  const index = await warmUpIndex(papers, samplePath, () => new Promise(resolve => setImmediate(resolve)));
   const requests = warmUpRequests(index, 32);
   await warmUp(index, requests);
   log.info(`Warmed up with ${requests.length} requests on the sample corpus in ${Date.now() - started} ms`);

@@ -8,7 +8,7 @@ import { parseCorpusText } from '../../server/src/corpus/loader';
 import { completeCitation } from '../../server/src/features/completion';
 import { hoverCitation } from '../../server/src/features/hover';
 import { relatedPapers } from '../../server/src/features/related';
-import { letterRequests, warmUpRequests } from '../../server/src/features/warmUp';
+import { letterRequests, warmUpIndex, warmUpRequests } from '../../server/src/features/warmUp';
 import { CorpusIndex } from '../../server/src/index/corpusIndex';
 import { repoRoot } from '../util/paths';
 
@@ -62,5 +62,20 @@ test('the one-letter citations are completion requests for a to z', () => {
   for (const r of letters) {
     const c = completeCitation(r.text, r.position, r.languageId, index, { limit: 50, extraCommands: [] });
     assert.equal(c?.context.prefix.length, 1, r.text);
+  }
+});
+
+test('the warm-up index is built a few papers per pause, in parts, and ranks as the same papers indexed at once', async () => {
+  const file = path.join(repoRoot, 'server/data/sample-corpus.txt');
+  const papers = parseCorpusText(fs.readFileSync(file, 'utf8'), file).papers;
+  let pauses = 0;
+  const index = await warmUpIndex(papers, file, async () => { pauses++; }, 4, 8);
+  // Every step of at most 8 papers, and each part's finish, came after a pause.
+  assert.ok(pauses >= Math.ceil(papers.length / 8) + 4, `${pauses} pauses for ${papers.length} papers`);
+  assert.equal(index.size, papers.length);
+  const { index: atOnce } = sampleIndex(4);
+  for (const r of warmUpRequests(atOnce, 8).filter(r => r.kind === 'completion')) {
+    const keys = (i: CorpusIndex) => completeCitation(r.text, r.position, r.languageId, i, { limit: 10, extraCommands: [] })?.results.map(x => x.paper.key);
+    assert.deepEqual(keys(index), keys(atOnce), r.text);
   }
 });

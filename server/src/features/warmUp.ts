@@ -9,7 +9,9 @@
  * the first completion request of almost every citation, and among the costliest to rank (a letter
  * expands to the most frequent words), which the index then keeps until it changes.
  */
-import type { CorpusIndex } from '../index/corpusIndex';
+import type { Paper } from '../corpus/paper';
+import { CorpusIndex } from '../index/corpusIndex';
+import { SegmentBuilder, type Segment } from '../index/segment';
 import type { Pos } from './citeContext';
 
 export interface WarmUpRequest {
@@ -49,4 +51,30 @@ export function letterRequests(): WarmUpRequest[] {
     const text = `\\cite{${String.fromCharCode(97 + i)}`;
     return { kind: 'completion', languageId: 'latex', text, position: { line: 0, character: text.length } };
   });
+}
+
+/**
+ * The warm-up's own index of `papers` (the bundled sample corpus), in `parts` segments as a large
+ * library is indexed in parts (ranking prunes later segments against earlier ones, and that code
+ * is compiled too). Built `step` papers at a time with a `pause` (an event-loop turn) after each
+ * step: requests that arrive meanwhile, such as status polls while a library loads, wait for one
+ * step, not for the whole build, which took ~0.25 s beside two busy workers (the code is not
+ * compiled yet) and held a status request up that long.
+ */
+export async function warmUpIndex(papers: readonly Paper[], source: string, pause: () => Promise<void>, parts = 4, step = 8): Promise<CorpusIndex> {
+  const size = Math.ceil(papers.length / parts);
+  const segments: Segment[] = [];
+  for (let i = 0; i < parts; i++) {
+    const builder = new SegmentBuilder(papers.slice(i * size, (i + 1) * size), source);
+    while (!builder.done) {
+      await pause();
+      builder.step(step);
+    }
+    await pause();
+    const segment = builder.finish();
+    if (segment.size > 0) segments.push(segment);
+  }
+  const index = new CorpusIndex();
+  index.setSource(source, segments);
+  return index;
 }
