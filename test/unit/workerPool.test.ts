@@ -45,6 +45,30 @@ test('a worker that finished a build is reused for the next one, then let go whe
   }
 });
 
+test('prestarted workers take the next builds; a prestarted worker that fails is dropped, and builds still succeed', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-pool-'));
+  const pool = new WorkerPool(script, 5000);
+  const bad = path.join(dir, 'bad.js');
+  fs.writeFileSync(bad, "throw new Error('the worker script is broken');\n");
+  const badPool = new WorkerPool(bad, 5000);
+  try {
+    pool.prestart(2);
+    assert.deepEqual([pool.idleCount, pool.stats.started], [2, 2]);
+    const [a, b] = await Promise.all([pool.build(request(bib(dir, 'a.bib', 2)), () => undefined).result, pool.build(request(bib(dir, 'b.bib', 1)), () => undefined).result]);
+    assert.deepEqual([keys(a!), keys(b!)], [['a0', 'a1'], ['b0']]);
+    assert.deepEqual(pool.stats, { started: 2, reused: 2 });
+    // Its workers throw while booting: each is dropped (no unhandled 'error' event), and a build
+    // falls back to this thread.
+    badPool.prestart(2);
+    await new Promise<void>(resolve => { const check = () => (badPool.idleCount === 0 ? resolve() : setTimeout(check, 20)); check(); });
+    const c = await badPool.build(request(bib(dir, 'c.bib', 2)), () => undefined).result;
+    assert.deepEqual(keys(c!), ['c0', 'c1']);
+  } finally {
+    await Promise.all([pool.close(), badPool.close()]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a cancelled build ends its worker; the next build gets a fresh one and succeeds', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-pool-'));
   const pool = new WorkerPool(script, 5000);

@@ -270,10 +270,10 @@ function buildInChunks(req: BuildRequest, src: ByteSource, macros: Map<string, s
 
 /**
  * Where the last part this thread parsed ended, per file: the line there and the `@string`
- * macros defined before it (the part's prefix plus its own). A worker builds every other part of a large file (parts 0, 2, 4…
- * or 1, 3, 5…), so the prefix of its next part is scanned from its previous part's end instead of
- * from the start of the file (a 172 MB file's six parts scanned 0.5 GB before, 0.14 GB now).
- * Valid only for the same file (size, mtime) and the same macros from other files.
+ * macros defined before it (the part's prefix plus its own). Each worker builds about every
+ * other part of a large file, so the prefix of its next part is scanned from its previous part's
+ * end instead of from the start of the file (a 172 MB file's six parts scanned 0.5 GB before,
+ * 0.15 GB now). Valid only for the same file (size, mtime) and the same macros from other files.
  */
 const partEnds = new Map<string, { size: number; mtimeMs: number; macrosDigest: string; end: PrefixAt }>();
 

@@ -102,7 +102,7 @@ export class WorkerPool {
     const kept = this.idle.pop();
     if (kept) {
       clearTimeout(kept.timer);
-      kept.worker.removeAllListeners('exit');
+      kept.worker.removeAllListeners('exit').removeAllListeners('error');
       kept.worker.ref();
       this.stats.reused++;
       return kept.worker;
@@ -110,7 +110,6 @@ export class WorkerPool {
     this.stats.started++;
     return new Worker(this.script);
   }
-
 
   /** Keeps a worker that finished a build for the next one, for `idleMs`. */
   private giveBack(worker: Worker): void {
@@ -122,6 +121,8 @@ export class WorkerPool {
     };
     entry.timer.unref();
     worker.on('exit', () => this.forget(entry));
+    // A worker that fails while idle (or while booting, when prestarted) ends; it is only dropped.
+    worker.on('error', () => this.forget(entry));
     this.idle.push(entry);
   }
 
