@@ -17,7 +17,7 @@ import { duplicateKeyWarning, loadError } from './corpus/records';
 import { insideFolders, resolveCorpusEntry } from './config';
 import { CorpusIndex } from './index/corpusIndex';
 import { hasHash, keyHash, Segment } from './index/segment';
-import { PART_BYTES, planParts, type FilePart } from './corpus/split';
+import { mayBeSplit, PART_BYTES, planParts, type FilePart } from './corpus/split';
 import type { ServerSettings, SourceStatus, StatusResult } from './protocol';
 
 export type SourceKind = 'workspace' | 'configured' | 'sample';
@@ -251,8 +251,9 @@ export class CorpusManager {
 
   private async load(todo: SourcePlan[], generation: number): Promise<void> {
     if (todo.length === 0) return;
-    // The workers boot while the files are stat'ed and planned (a large file keeps two busy).
-    prestartWorkers(PARALLEL_BUILDS);
+    // The workers boot while the files are stat'ed and planned: one per file, up to the builds that
+    // run at once (a large file's parts get the second in `loadOne`).
+    prestartWorkers(Math.min(PARALLEL_BUILDS, todo.length));
     this.loading++;
     const sink = this.events.progress();
     sink.begin('Indexing papers');
@@ -287,6 +288,7 @@ export class CorpusManager {
     this.builds.set(plan.path, mine);
     const overlay = this.overlays.has(plan.path);
     const size = overlay ? 0 : await fs.promises.stat(plan.path).then(s => s.size, () => 0);
+    if (mayBeSplit(plan.path, size, this.partBytes)) prestartWorkers(PARALLEL_BUILDS);
     const parts = size > 0 ? await planParts(plan.path, size, this.partBytes).catch(() => undefined) : undefined;
     let built: BuiltSegment[] | typeof CANCELLED | undefined;
     let segments: Segment[] = [];

@@ -18,7 +18,7 @@ import { corpusFormat, gunzipped, loadCorpusBytes, type CorpusLoadResult } from 
 import type { LoadError, Paper } from './paper';
 import { PaperStore, type StoreFile } from './paperStore';
 import { loadError } from './records';
-import { lineEnds, scanPrefix, type FilePart, type Prefix, type PrefixAt } from './split';
+import { defineInOrder, lineEnds, scanPrefix, type FilePart, type Prefix, type PrefixAt } from './split';
 
 /** Bump whenever the segment, the store or the parsers change what they produce. */
 export const CACHE_VERSION = 5;
@@ -287,10 +287,10 @@ function partEndBefore(file: string, stat: fs.Stats, macrosDigest: string, at: n
     ? known.end : undefined;
 }
 
-/** `before` then `after`, in definition order: a macro defined again moves to the end, as in one parse. */
+/** `before`, then `after` defined in order (see `defineInOrder`). */
 function withRedefinitions(before: readonly [string, string][], after: readonly [string, string][]): [string, string][] {
   const all = new Map(before);
-  for (const [name, value] of after) { all.delete(name); all.set(name, value); }
+  for (const [name, value] of after) defineInOrder(all, name, value);
   return [...all];
 }
 

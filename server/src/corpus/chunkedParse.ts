@@ -19,7 +19,7 @@ import { renameTakenGeneratedKeys } from './keys';
 import type { LoadError, Paper } from './paper';
 import { readFully } from './readFully';
 import { duplicateKeyWarning } from './records';
-import { entryLineStart, lineEnds, splittableHead } from './split';
+import { defineInOrder, entryLineStart, lineEnds, splittableHead } from './split';
 
 /**
  * Target size of a chunk. Its text, a two-byte string of up to twice as many bytes once one
@@ -129,8 +129,7 @@ export function parseBibtexInChunks(
     start = end;
     for (const [name, value] of parsed.macros) {
       macros.set(name, value);
-      own.delete(name); // a redefinition moves to the end, as in one parse
-      own.set(name, value);
+      defineInOrder(own, name, value);
     }
     for (const m of parsed.undefinedMacros) undefinedMacros.add(m);
     for (const r of parsed.missingCrossrefs) missingCrossrefs.add(r);

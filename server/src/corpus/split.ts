@@ -30,9 +30,14 @@ export interface FilePart {
 /** How far past a nominal cut a boundary is looked for. */
 const WINDOW = 1 << 20;
 
+/** Whether `planParts` may split a file of this name and size (BibTeX, not gzipped, 1.5 parts or more). */
+export function mayBeSplit(file: string, size: number, partBytes = PART_BYTES): boolean {
+  return corpusFormat(file) === 'bibtex' && !/\.gz$/i.test(file) && size >= partBytes * 1.5;
+}
+
 /** The parts to index `file` in, or undefined to index it whole. Reads only a few small windows. */
 export async function planParts(file: string, size: number, partBytes = PART_BYTES): Promise<FilePart[] | undefined> {
-  if (corpusFormat(file) !== 'bibtex' || /\.gz$/i.test(file) || size < partBytes * 1.5) return undefined;
+  if (!mayBeSplit(file, size, partBytes)) return undefined;
   const fh = await fs.promises.open(file, 'r');
   try {
     const read = async (at: number, length: number) => {
@@ -107,6 +112,12 @@ export interface Prefix {
  */
 const CHUNK = 256 << 10;
 
+/** Defines macro `name` in `own`, macros in definition order: a redefinition moves to the end, as in one parse. */
+export function defineInOrder(own: Map<string, string>, name: string, value: string): void {
+  own.delete(name);
+  own.set(name, value);
+}
+
 /** What the text before byte `at` gives (`at` a part boundary: a line that starts an entry). */
 export interface PrefixAt extends Prefix {
   at: number;
@@ -149,8 +160,7 @@ export function scanPrefix(file: string, end: number, externalMacros?: ReadonlyM
       const snippet = window.subarray(0, next < 0 ? n : at - lineStart + 1 + next).toString('utf8');
       for (const [name, value] of parseBibtex(snippet, file, macros).macros) {
         macros.set(name, value);
-        own.delete(name); // keeps definition order: a redefinition moves to the end
-        own.set(name, value);
+        defineInOrder(own, name, value);
       }
     }
     return { line, macros: [...own] };

@@ -4,6 +4,7 @@
  * not allocate a string for a term it has seen before. Uses far less memory than a `Map<string, number>`
  * of the same terms.
  */
+import { detach } from '../corpus/records';
 import { hashString, STOPWORDS } from './tokenizer';
 
 /** A dictionary as plain data: the terms concatenated, their UTF-16 start offsets, the hash table. */
@@ -160,9 +161,9 @@ export class TermDictionary {
   private add(term: string, hash: number): number {
     if (this.text !== undefined) throw new Error('a loaded term dictionary is read-only');
     const id = this.list.length;
-    // V8 makes a substring of 13 or more characters a view into its parent: a term sliced from a
-    // paper's text would keep that text (or a whole chunk of the file) alive as long as the dictionary.
-    this.list.push(term.length < 13 ? term : Buffer.from(term, 'utf16le').toString('utf16le'));
+    // A term sliced from a paper's text would otherwise keep that text (or a whole chunk of the
+    // file) alive as long as the dictionary.
+    this.list.push(detach(term));
     if (id === this.hashes.length) {
       const grown = new Int32Array(id * 2);
       grown.set(this.hashes);
